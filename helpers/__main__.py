@@ -1,0 +1,63 @@
+"""Command line: ``python -m helpers run | check-env | notebooks [NAME ...]``."""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = """usage: python -m helpers COMMAND
+
+commands:
+  run                 execute every notebook into build/executed/, render HTML to build/html/, print a table
+  check-env           one [ OK ]/[FAIL] line per pinned package, the Jupyter kernel and each data file
+  notebooks [NAME..]  re-execute the committed notebooks and solutions in place, regenerate learner exercises
+  mlflow-ui           serve the MLflow dashboard on the course store at http://127.0.0.1:5000
+  bench [NAME..]      run the benchmarks in benchmarks/ (all, or those whose name contains NAME) and print figures
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command == "run":
+        from helpers.notebooks import print_table, run_all
+
+        results = run_all()
+        print_table(results)
+        return 0 if all(r.ok for r in results) else 1
+    if command == "check-env":
+        from helpers.environment import check_environment
+
+        return 0 if check_environment() else 1
+    if command == "notebooks":
+        from helpers.notebooks import refresh_committed
+
+        refresh_committed(rest or None)
+        return 0
+    if command == "mlflow-ui":
+        from helpers.tracking import serve_dashboard
+
+        return serve_dashboard()
+    if command == "bench":
+        import subprocess
+
+        from helpers.paths import REPO_ROOT
+
+        scripts = sorted((REPO_ROOT / "benchmarks").glob("[!_]*.py"))
+        scripts = [s for s in scripts if not rest or any(name in s.stem for name in rest)]
+        if not scripts:
+            print("no benchmark matches; available: " + ", ".join(s.stem for s in sorted((REPO_ROOT / "benchmarks").glob("[!_]*.py"))))
+            return 2
+        status = 0
+        for script in scripts:
+            print(f"== benchmarks/{script.name}", flush=True)
+            status |= subprocess.run([sys.executable, str(script)], cwd=REPO_ROOT).returncode
+        return status
+    print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Environment check: one ``[ OK ]`` or ``[FAIL]`` line per pinned package, the Jupyter kernel and each data file.
+
+Run it as ``python -m helpers check-env`` (exit code 1 when anything fails) or call ``check_environment()`` from a
+notebook. The lines hold no paths or patch versions of Python, so they read the same on every machine.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+
+from helpers.data import CHECKSUMS, DataFileError, data_path
+from helpers.paths import REPO_ROOT
+
+REQUIREMENTS = REPO_ROOT / "requirements.txt"
+_PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;#]+)")
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    ok: bool
+    text: str
+
+    def __str__(self) -> str:
+        return f"[{' OK ' if self.ok else 'FAIL'}] {self.text}"
+
+
+def pinned_requirements() -> dict[str, str]:
+    """``{package: pinned version}`` from requirements.txt (lines like ``pandas==2.3.3``)."""
+    pins = {}
+    for line in REQUIREMENTS.read_text().splitlines():
+        match = _PIN.match(line.strip())
+        if match:
+            pins[match.group(1)] = match.group(2)
+    return pins
+
+
+def unpinned_requirement_lines() -> list[str]:
+    """Lines of requirements.txt that install a package without an exact ``==`` pin (the local ``-e .`` aside)."""
+    bad = []
+    for raw in REQUIREMENTS.read_text().splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or line == "-e .":
+            continue
+        if not _PIN.match(line):
+            bad.append(raw)
+    return bad
+
+
+def _check_python() -> CheckLine:
+    ok = sys.version_info[:2] == (3, 11)
+    return CheckLine(ok, f"Python {sys.version_info.major}.{sys.version_info.minor} (the course is pinned on 3.11)")
+
+
+def _check_packages() -> list[CheckLine]:
+    lines = []
+    for name, wanted in pinned_requirements().items():
+        try:
+            have = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            lines.append(CheckLine(False, f"{name} is not installed (requirements.txt pins {wanted}): run make install"))
+            continue
+        ok = have == wanted
+        text = f"{name} {have}" if ok else f"{name} {have} installed, requirements.txt pins {wanted}"
+        lines.append(CheckLine(ok, text))
+    return lines
+
+
+def _check_kernel() -> CheckLine:
+    """The kernel notebooks name (``python3``) must run this same environment's Python."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+        spec = KernelSpecManager().get_kernel_spec("python3")
+    except (ImportError, NoSuchKernel) as error:
+        return CheckLine(False, f"Jupyter kernel 'python3' not found ({error}): run make install")
+    argv = [sys.executable if a in ("python", "python3", "{python}") else a for a in spec.argv[:1]]
+    try:
+        out = subprocess.run(
+            [argv[0], "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True, timeout=30
+        ).stdout.strip()
+    except OSError as error:
+        return CheckLine(False, f"Jupyter kernel 'python3' cannot start ({error})")
+    ok = out == sys.prefix
+    return CheckLine(
+        ok,
+        "Jupyter kernel 'python3' runs this environment's Python"
+        if ok
+        else "Jupyter kernel 'python3' runs a different Python: run make install",
+    )
+
+
+def _check_data() -> list[CheckLine]:
+    lines = []
+    for name in CHECKSUMS:
+        try:
+            data_path(name)
+            lines.append(CheckLine(True, f"data/{name} sha256 {CHECKSUMS[name][:12]}..."))
+        except DataFileError as error:
+            lines.append(CheckLine(False, str(error)))
+    return lines
+
+
+def environment_report() -> list[CheckLine]:
+    """All checks, in display order."""
+    return [_check_python(), *_check_packages(), _check_kernel(), *_check_data()]
+
+
+def check_environment() -> bool:
+    """Print one line per check and return True when every check passes."""
+    report = environment_report()
+    for line in report:
+        print(line)
+    failed = [line for line in report if not line.ok]
+    print(f"{len(report) - len(failed)} of {len(report)} checks passed.")
+    return not failed

@@ -1,0 +1,1 @@
+"""Questions of the exercise notebooks, one module per notebook (``ex00`` ... )."""

@@ -1,0 +1,36 @@
+"""Input checks shared by every helper: each error names the column, value or window and what would be valid."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str = "data") -> None:
+    """Raise ``ValueError`` naming every column of ``columns`` that ``df`` lacks, and the columns it has."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{what} has no column {', '.join(map(repr, missing))}; its columns are: "
+            f"{', '.join(map(str, df.columns))}"
+        )
+
+
+def require_rows(df: pd.DataFrame, what: str = "data") -> None:
+    """Raise ``ValueError`` when ``df`` is empty (an empty window, an over-strict filter)."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
+    if len(df) == 0:
+        raise ValueError(f"{what} is empty (0 rows): check the date range or filter that produced it")
+
+
+def require_no_nan(df: pd.DataFrame, columns: Iterable[str], what: str = "data") -> None:
+    """Raise ``ValueError`` naming each column of ``columns`` with missing values, and how many."""
+    counts = {c: int(df[c].isna().sum()) for c in columns}
+    bad = {c: k for c, k in counts.items() if k}
+    if bad:
+        detail = ", ".join(f"{c!r} ({k} of {len(df)} rows)" for c, k in bad.items())
+        raise ValueError(f"{what} has missing values (NaN) in {detail}; drop or impute them first")
