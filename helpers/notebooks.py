@@ -129,12 +129,7 @@ def print_table(results: list[RunResult]) -> None:
 
 def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Strip what varies between runs (execution timings, papermill metadata) and set kernelspec python3."""
-    nb.metadata = nbformat.NotebookNode(
-        {
-            "kernelspec": dict(KERNELSPEC),
-            "language_info": {"name": "python"},
-        }
-    )
+    nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}})
     for cell in nb.cells:
         for key in ("execution", "papermill", "collapsed", "scrolled", "jupyter", "ExecuteTime"):
             cell.metadata.pop(key, None)

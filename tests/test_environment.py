@@ -1,0 +1,48 @@
+"""The environment: every requirement pinned exactly, and check-env reports each pin, the kernel and the data."""
+
+import subprocess
+import sys
+
+from helpers.environment import environment_report, pinned_requirements, unpinned_requirement_lines
+from helpers.paths import REPO_ROOT
+
+
+def test_every_requirement_is_pinned_exactly():
+    assert unpinned_requirement_lines() == []
+    pins = pinned_requirements()
+    for package in ["pandas", "numpy", "scikit-learn", "evidently", "aif360", "mlflow", "matplotlib", "papermill",
+                    "nbval", "jupyterlab", "pytest", "pytest-xdist"]:
+        assert package in pins, f"{package} is not pinned in requirements.txt"
+
+
+def test_pandas_stays_below_3_for_evidently():
+    assert int(pinned_requirements()["pandas"].split(".")[0]) < 3
+
+
+def test_unpinned_line_is_detected(tmp_path, monkeypatch):
+    import helpers.environment as env
+
+    fake = tmp_path / "requirements.txt"
+    fake.write_text("pandas==2.3.3\nnumpy>=2\n-e .\n# a comment\nmlflow\n")
+    monkeypatch.setattr(env, "REQUIREMENTS", fake)
+    assert unpinned_requirement_lines() == ["numpy>=2", "mlflow"]
+
+
+def test_report_passes_here_and_has_one_line_per_pin():
+    report = environment_report()
+    failed = [str(line) for line in report if not line.ok]
+    assert not failed, failed
+    assert len(report) == 1 + len(pinned_requirements()) + 1 + 5
+
+
+def test_check_env_command_prints_ok_lines():
+    out = subprocess.run([sys.executable, "-m", "helpers", "check-env"], capture_output=True, text=True,
+                         cwd=REPO_ROOT, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "[ OK ] pandas 2.3.3" in out.stdout
+    assert "[ OK ] Jupyter kernel 'python3'" in out.stdout
+
+
+def test_unknown_command_lists_the_commands():
+    out = subprocess.run([sys.executable, "-m", "helpers", "deploy"], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert out.returncode == 2 and "unknown command 'deploy'" in out.stderr and "check-env" in out.stderr

@@ -1,0 +1,110 @@
+"""The simulated world: deterministic, validated, fast enough, and each scenario does what SCENARIOS says."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.models import decide, train_baseline
+from helpers.world import LABEL_DELAY_DAYS, SCENARIOS, scenario_table, simulate_applications
+
+FEATURES = ["income", "debt_to_income", "credit_score", "employment_years", "loan_amount", "loan_term_months",
+            "existing_loans", "region"]
+
+
+@pytest.fixture(scope="module")
+def worlds():
+    return {name: simulate_applications(name, days=150, per_day=300, seed=1) for name in SCENARIOS}
+
+
+def test_columns_and_types(worlds):
+    df = worlds["stable"]
+    for column in ["date", "group", "defaulted", "label_available_on", *FEATURES]:
+        assert column in df.columns
+    assert len(df) == 150 * 300
+    assert set(df["group"]) == {"majority", "minority"}
+    assert set(df["defaulted"]) == {0, 1}
+    assert df["credit_score"].between(300, 850).all()
+    assert (df["label_available_on"] - df["date"] == pd.Timedelta(days=LABEL_DELAY_DAYS)).all()
+    assert not df[FEATURES].isna().any().any()
+
+
+def test_same_arguments_same_frame_and_seeds_differ():
+    a = simulate_applications("income_shock", days=20, per_day=50, seed=3)
+    b = simulate_applications("income_shock", days=20, per_day=50, seed=3)
+    c = simulate_applications("income_shock", days=20, per_day=50, seed=4)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["income"].equals(c["income"])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"scenario": "recession"}, "valid scenarios are: stable, income_shock, concept_shift, proxy_bias"),
+        ({"days": 0}, "days must be a whole number >= 1"),
+        ({"per_day": -5}, "per_day must be a whole number >= 1"),
+        ({"days": 2.5}, "days must be a whole number >= 1"),
+    ],
+)
+def test_bad_arguments_name_what_is_valid(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        simulate_applications(**kwargs)
+
+
+def test_scenarios_share_applicants_before_the_shift(worlds):
+    before = {name: df[df["day"] < 90] for name, df in worlds.items()}
+    for name in SCENARIOS:
+        pd.testing.assert_frame_equal(before[name], before["stable"], obj=name)
+
+
+def test_income_shock_moves_income_by_the_documented_amount(worlds):
+    truth = SCENARIOS["income_shock"]
+    shocked, stable = worlds["income_shock"], worlds["stable"]
+    after = shocked["day"] >= truth.start_day
+    drop = 1 - shocked.loc[after, "income"].sum() / stable.loc[after, "income"].sum()
+    assert drop == pytest.approx(truth.details["mean_income_drop"], abs=0.015)
+    by_region = 1 - shocked[after].groupby("region")["income"].sum() / stable[after].groupby("region")["income"].sum()
+    assert by_region.idxmax() == "harbour" and by_region.idxmin() == "north"
+    # defaults rise only from the concept-drift day
+    between = (shocked["day"] >= truth.start_day) & (shocked["day"] < truth.concept_drift_day)
+    assert shocked.loc[between, "defaulted"].mean() == pytest.approx(stable.loc[between, "defaulted"].mean(), abs=0.01)
+    late = shocked["day"] >= truth.concept_drift_day
+    assert shocked.loc[late, "defaulted"].mean() > stable.loc[late, "defaulted"].mean() + 0.05
+
+
+def test_concept_shift_keeps_inputs_and_changes_outcomes(worlds):
+    shifted, stable = worlds["concept_shift"], worlds["stable"]
+    pd.testing.assert_frame_equal(shifted[FEATURES], stable[FEATURES])
+    after = shifted["day"] >= SCENARIOS["concept_shift"].start_day
+    assert shifted.loc[after, "defaulted"].mean() > stable.loc[after, "defaulted"].mean() + 0.05
+
+
+def test_proxy_bias_shifts_debt_to_income_only_in_the_named_regions(worlds):
+    truth = SCENARIOS["proxy_bias"]
+    biased, stable = worlds["proxy_bias"], worlds["stable"]
+    diff = biased["debt_to_income"] - stable["debt_to_income"]
+    affected = biased["region"].isin(truth.details["regions"]) & (biased["day"] >= truth.start_day)
+    assert (diff[~affected] == 0).all()
+    assert diff[affected].mean() == pytest.approx(truth.details["dti_increase"], abs=0.02)
+    pd.testing.assert_series_equal(biased["defaulted"], stable["defaulted"])  # true risk unchanged
+
+
+def test_proxy_bias_pushes_a_pre_shift_model_below_four_fifths(worlds):
+    df = worlds["proxy_bias"]
+    model = train_baseline(df[df["day"] < 60])
+    decided = decide(model, df)
+    rates = decided.assign(after=decided["day"] >= 90).groupby(["after", "group"])["approved"].mean()
+    assert rates[False]["minority"] / rates[False]["majority"] > 0.9
+    assert rates[True]["minority"] / rates[True]["majority"] < 0.8
+
+
+def test_scenario_table_lists_every_scenario():
+    table = scenario_table()
+    assert list(table["scenario"]) == list(SCENARIOS)
+    assert table.loc[table["scenario"] == "stable", "start_day"].isna().all()
+
+
+def test_minority_scores_follow_lower_fico_distribution(worlds):
+    df = worlds["stable"]
+    medians = df.groupby("group")["credit_score"].median()
+    assert medians["minority"] < medians["majority"]
+    assert np.isclose(df["group"].eq("minority").mean(), 0.28, atol=0.02)
