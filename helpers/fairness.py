@@ -92,6 +92,7 @@ def _as_values(privileged: Any) -> list[Any]:
 
 
 def _describe_values(values: Iterable[Any], limit: int = 20) -> str:
+    values = [v.item() if isinstance(v, np.generic) else v for v in values]
     values = sorted(values, key=lambda v: (str(type(v)), v) if not isinstance(v, str) else ("str", v))
     shown = ", ".join(map(repr, values[:limit]))
     return shown + (f", ... ({len(values)} values)" if len(values) > limit else "")
@@ -114,7 +115,7 @@ def _groups(df: pd.DataFrame, protected: str, privileged: Any, what: str) -> _Gr
     missing = [v for v in values if not bool(df[protected].isin([v]).any())]
     if missing:
         raise ValueError(
-            f"privileged value {', '.join(map(repr, missing))} does not occur in column {protected!r} of {what}; "
+            f"privileged value {_describe_values(missing)} does not occur in column {protected!r} of {what}; "
             f"values present: {_describe_values(present)}"
         )
     others = [v for v in present if v not in values]
@@ -135,16 +136,16 @@ def _privileged_mask(df: pd.DataFrame, groups: _Groups) -> np.ndarray:
 def _binary(df: pd.DataFrame, column: str, favorable: Any, what: str) -> np.ndarray:
     """The column as 1 (favourable) / 0 (any single other value); raise for a non-binary column."""
     present = list(pd.unique(df[column]))
+    if favorable not in present and not (set(present) <= {0, 1} and favorable in (0, 1)):
+        raise ValueError(
+            f"favourable value {favorable!r} does not occur in column {column!r} of {what}; "
+            f"values present: {_describe_values(present)}"
+        )
     others = [v for v in present if v != favorable]
     if len(others) > 1:
         raise ValueError(
             f"column {column!r} of {what} must be binary (the favourable value {favorable!r} and one other), "
             f"found values {_describe_values(present)}"
-        )
-    if favorable not in present and not (set(present) <= {0, 1} and favorable in (0, 1)):
-        raise ValueError(
-            f"favourable value {favorable!r} does not occur in column {column!r} of {what}; "
-            f"values present: {_describe_values(present)}"
         )
     return (df[column] == favorable).to_numpy().astype(int)
 
