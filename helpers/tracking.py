@@ -1,0 +1,528 @@
+"""Experiment tracking with MLflow: one course store, quiet logging, monitoring histories, datasets and a registry.
+
+The course store is a SQLite database and an artifact folder below ``build/mlflow/``, addressed by an absolute URI
+computed from the repository root, so notebooks, exercises, tests and papermill all log to the same place and never
+drop ``mlflow.db`` or ``mlruns/`` into the current folder. ``MLFLOW_TRACKING_URI``, when set, overrides it (e.g. to
+log to a running ``mlflow server``).
+
+Typical use in a notebook::
+
+    from helpers import tracking
+    experiment_id = tracking.use_experiment("credit-monitoring", fresh=True)
+    with tracking.start_run("homework"):
+        mlflow.log_metrics({"accuracy": 0.93, "fairness_ratio": 0.91})
+
+* ``log_history`` logs one metric point per simulated day (step = days since the first day, timestamp = the
+  simulated date), and ``read_history`` reads such a history back from MLflow.
+* ``log_dataset`` records a DataFrame as an MLflow dataset input of the active run (name, digest, a real file as
+  source), so every run says which data version it saw.
+* ``log_model`` / ``register`` / ``set_alias`` / ``load_by_alias``: the model registry with aliases (``champion``,
+  ``challenger``), never the deprecated stages.
+* ``serve_dashboard`` runs ``mlflow server`` on the course store at http://127.0.0.1:5000 (``make mlflow-ui``).
+
+Importing this module makes MLflow quiet: no run URLs, progress bars, telemetry or deprecation noise.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import warnings
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pandas as pd
+
+from helpers.paths import BUILD_DIR
+from helpers.validation import require_columns, require_no_nan, require_rows
+
+# ----------------------------------------------------------------------------------------------------------------
+# Quiet by default: these switches must be in the environment before mlflow is imported. A value the user set wins.
+# ----------------------------------------------------------------------------------------------------------------
+QUIET_ENVIRONMENT = {
+    "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",  # no "View run ... at: http://..." after each run
+    "MLFLOW_PRINT_MODEL_URLS_ON_CREATION": "false",  # no model URLs when logging or registering a model
+    "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",  # no tqdm bars when uploading or downloading artifacts
+    "MLFLOW_DISABLE_TELEMETRY": "true",  # the course makes no network calls
+    "MLFLOW_LOGGING_LEVEL": "WARNING",
+}
+for _key, _value in QUIET_ENVIRONMENT.items():
+    os.environ.setdefault(_key, _value)
+
+import mlflow  # noqa: E402
+from mlflow.entities import Metric  # noqa: E402
+from mlflow.exceptions import MlflowException  # noqa: E402
+from mlflow.tracking import MlflowClient  # noqa: E402
+
+
+def quiet() -> None:
+    """Silence MLflow's known noise: URL printing, progress bars, telemetry, INFO logs and deprecation warnings."""
+    for key, value in QUIET_ENVIRONMENT.items():
+        os.environ.setdefault(key, value)
+    for name in ("mlflow", "alembic", "alembic.runtime.migration"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for category in (DeprecationWarning, FutureWarning, PendingDeprecationWarning):
+        warnings.filterwarnings("ignore", category=category, module=r"mlflow(\.|$)")
+    # raised from pydantic/sqlalchemy/setuptools while mlflow imports or validates; not actionable for learners
+    warnings.filterwarnings("ignore", message=r".*pkg_resources is deprecated.*")
+    warnings.filterwarnings("ignore", message=r".*Hint: Inferred schema contains integer column.*")
+    warnings.filterwarnings("ignore", message=r".*Any type hint is inferred as AnyType.*")
+
+
+quiet()
+
+# ----------------------------------------------------------------------------------------------------------------
+# The course store
+# ----------------------------------------------------------------------------------------------------------------
+#: Folder of the course store (SQLite database ``mlflow.db`` and the ``artifacts/`` folder).
+STORE_DIR = BUILD_DIR / "mlflow"
+#: Where ``log_dataset`` writes the data files it records as dataset sources.
+DATASET_DIR = STORE_DIR / "datasets"
+#: Aliases the course uses in the model registry.
+CHAMPION, CHALLENGER = "champion", "challenger"
+#: Where ``make mlflow-ui`` serves the dashboard.
+DASHBOARD_HOST, DASHBOARD_PORT = "127.0.0.1", 5000
+#: The packages a logged course model needs (exact pins of this environment; saves ~3.5 s of inference per model).
+MODEL_PACKAGES = ("scikit-learn", "numpy", "pandas", "scipy", "mlflow")
+
+_held_locks: dict[tuple[str, str], object] = {}
+
+
+def sqlite_uri(path: Path | str) -> str:
+    """``sqlite:///`` URI of a database file, absolute (so it means the same file from any working folder)."""
+    return "sqlite:///" + Path(path).resolve().as_posix()
+
+
+def course_store_uri() -> str:
+    """The course store: ``sqlite:///<repo>/build/mlflow/mlflow.db`` (absolute)."""
+    return sqlite_uri(STORE_DIR / "mlflow.db")
+
+
+def tracking_uri() -> str:
+    """``MLFLOW_TRACKING_URI`` when the user set it (e.g. a running server), else the course store."""
+    return os.environ.get("MLFLOW_TRACKING_URI", "").strip() or course_store_uri()
+
+
+def _sqlite_path(uri: str) -> Path | None:
+    """The database file of a ``sqlite:///`` URI, or None for any other kind of store."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    return Path(unquote(uri[len("sqlite:///"):]))
+
+
+def artifact_root(uri: str | None = None) -> str | None:
+    """Where a SQLite store keeps artifacts: ``artifacts/`` next to its database, as a ``file://`` URI.
+
+    None for a server (it manages its own artifacts) or any other store (MLflow's default applies).
+    """
+    db = _sqlite_path(uri or tracking_uri())
+    if db is None:
+        return None
+    return (db.parent / "artifacts").resolve().as_uri()
+
+
+def _lock(path: Path, timeout: float):
+    from filelock import FileLock
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(path), timeout=timeout)
+
+
+def connect(uri: str | None = None) -> MlflowClient:
+    """Point MLflow (tracking and registry) at ``uri`` (default ``tracking_uri()``) and return a client.
+
+    A new SQLite store is created under a file lock, so two processes starting at once do not both run its schema
+    migrations (the usual first-run failure when notebooks run in parallel).
+    """
+    quiet()
+    uri = uri or tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    db = _sqlite_path(uri)
+    if db is not None:
+        with _lock(db.with_name(db.name + ".init.lock"), timeout=120):
+            client.search_experiments(max_results=1)  # creates and migrates the database if needed
+    return client
+
+
+def use_experiment(name: str, fresh: bool = False, lock_timeout: float = 300.0) -> str:
+    """Make ``name`` the active experiment (created if needed, artifacts inside the store); return its id.
+
+    Args:
+        name: experiment name, shown in the dashboard.
+        fresh: start from a clean slate: earlier runs of the experiment are deleted (soft-deleted: hidden from
+            searches and the dashboard) and so is any registered model tagged with this experiment by
+            ``register``. A notebook that re-creates its results each time it runs uses ``fresh=True``. While one
+            process works on a fresh experiment, another process asking for the same one waits (up to
+            ``lock_timeout`` seconds) instead of deleting the first one's runs.
+        lock_timeout: seconds to wait for another process using the same experiment.
+
+    Raises:
+        TimeoutError: another process (e.g. a second kernel running the same notebook) still uses the experiment.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"experiment name must be a non-empty string, got {name!r}")
+    client = connect()
+    if fresh and (tracking_uri(), name) not in _held_locks:
+        import hashlib
+
+        uri = tracking_uri()
+        lock_dir = (_sqlite_path(uri) or STORE_DIR / "mlflow.db").parent / "locks"
+        store_key = hashlib.sha256(uri.encode()).hexdigest()[:8]  # one lock per (store, experiment)
+        lock = _lock(lock_dir / f"{_safe_name(name)}-{store_key}.lock", timeout=lock_timeout)
+        try:
+            lock.acquire()
+        except Exception as error:  # filelock.Timeout
+            raise TimeoutError(
+                f"experiment {name!r} is in use by another process (another kernel running the same notebook?); "
+                f"close it and run this cell again"
+            ) from error
+        _held_locks[(tracking_uri(), name)] = lock  # held until this process ends
+    experiment = client.get_experiment_by_name(name)
+    if experiment is not None and experiment.lifecycle_stage == "deleted":
+        client.restore_experiment(experiment.experiment_id)
+    if experiment is None:
+        try:
+            root = artifact_root()
+            location = f"{root}/{_safe_name(name)}" if root else None
+            experiment_id = client.create_experiment(name, artifact_location=location)
+        except MlflowException:  # created meanwhile by another process
+            experiment_id = client.get_experiment_by_name(name).experiment_id
+    else:
+        experiment_id = experiment.experiment_id
+    if fresh:
+        for run in client.search_runs([experiment_id], max_results=50_000):
+            client.delete_run(run.info.run_id)
+        for model in client.search_registered_models(filter_string=f"tags.experiment = '{name}'"):
+            client.delete_registered_model(model.name)
+    mlflow.set_experiment(experiment_id=experiment_id)
+    return experiment_id
+
+
+def _safe_name(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+
+
+@contextmanager
+def start_run(run_name: str, tags: dict | None = None, nested: bool = False):
+    """``mlflow.start_run`` in the active experiment (see ``use_experiment``), with a readable name and tags."""
+    with mlflow.start_run(run_name=run_name, tags=tags, nested=nested) as run:
+        yield run
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Monitoring histories
+# ----------------------------------------------------------------------------------------------------------------
+_BATCH = 1000  # MLflow accepts at most 1000 metrics per log_batch call
+
+
+def _day_numbers(dates: pd.Series, origin) -> pd.Series:
+    origin = pd.Timestamp(origin) if origin is not None else dates.min()
+    return (dates - origin).dt.days
+
+
+def log_history(
+    frame: pd.DataFrame,
+    metrics: str | Sequence[str],
+    date_column: str = "date",
+    run_id: str | None = None,
+    origin=None,
+) -> int:
+    """Log one point per row of ``frame`` for each column of ``metrics``: a daily monitoring history.
+
+    Each point's timestamp is the simulated date of its row (not the wall clock) and its step is the number of days
+    since ``origin`` (default: the earliest date in ``frame``), so the MLflow charts' x-axis is the simulated
+    calendar. Metric names are the column names.
+
+    Args:
+        frame: one row per period, e.g. the output of ``helpers.performance.performance_timeline``.
+        metrics: column name(s) to log (numbers, no NaN: drop periods without a value first).
+        date_column: the column holding each row's date.
+        run_id: the run to log into; default the active run.
+        origin: the date counted as step 0.
+
+    Returns:
+        The number of metric points logged.
+
+    Raises:
+        ValueError: a missing column, an empty frame, NaN in a metric, a date that occurs twice, no active run.
+    """
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    if not metrics:
+        raise ValueError("metrics is empty: name at least one column to log")
+    require_rows(frame, "history")
+    require_columns(frame, [date_column, *metrics], "history")
+    require_no_nan(frame, [date_column, *metrics], "history")
+    dates = pd.to_datetime(frame[date_column])
+    repeated = dates[dates.duplicated()]
+    if len(repeated):
+        raise ValueError(
+            f"history has {len(repeated)} repeated date(s) in column {date_column!r} (first: "
+            f"{repeated.iloc[0].date()}); log one row per period"
+        )
+    run_id = run_id or _active_run_id()
+    steps = _day_numbers(dates, origin).astype(int).tolist()
+    stamps = (dates.astype("int64") // 1_000_000).astype(int).tolist()  # ms since the epoch
+    points = [
+        Metric(key=name, value=float(value), timestamp=stamp, step=step)
+        for name in metrics
+        for value, stamp, step in zip(frame[name].tolist(), stamps, steps)
+    ]
+    client = MlflowClient()
+    for start in range(0, len(points), _BATCH):
+        client.log_batch(run_id, metrics=points[start : start + _BATCH], synchronous=True)
+    return len(points)
+
+
+def _active_run_id() -> str:
+    run = mlflow.active_run()
+    if run is None:
+        raise ValueError("no active run: pass run_id=... or call inside `with tracking.start_run(...)`")
+    return run.info.run_id
+
+
+def read_history(run_id: str, key: str) -> pd.DataFrame:
+    """A metric's history as logged in MLflow: columns ``step``, ``date`` (from the timestamp) and ``key``.
+
+    Raises:
+        ValueError: the run has no metric ``key`` (the message lists the metrics it has).
+    """
+    client = MlflowClient()
+    points = client.get_metric_history(run_id, key)
+    if not points:
+        have = sorted(client.get_run(run_id).data.metrics)
+        raise ValueError(f"run has no metric {key!r}; its metrics are: {', '.join(have) or 'none'}")
+    frame = pd.DataFrame(
+        {
+            "step": [p.step for p in points],
+            "date": pd.to_datetime([p.timestamp for p in points], unit="ms"),
+            key: [p.value for p in points],
+        }
+    )
+    return frame.sort_values(["step", "date"]).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Datasets
+# ----------------------------------------------------------------------------------------------------------------
+def dataset_digest(df: pd.DataFrame) -> str:
+    """A short content hash of ``df`` (values, index and column names): equal data, equal digest."""
+    import hashlib
+
+    hashed = pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes()
+    return hashlib.sha256(hashed + "\x1f".join(map(str, df.columns)).encode()).hexdigest()[:12]
+
+
+def log_dataset(
+    df: pd.DataFrame,
+    name: str,
+    context: str = "training",
+    targets: str | None = None,
+    run_id: str | None = None,
+):
+    """Record ``df`` as an MLflow dataset input of a run (default: the active run) and return the dataset.
+
+    The frame is saved as ``build/mlflow/datasets/<name>-<digest>.parquet`` (written once per content) and that
+    file is the dataset's ``source``, so a run's inputs say exactly which data version it saw; ``digest`` is the
+    content hash MLflow shows in the dashboard.
+
+    Args:
+        df: the data (e.g. the training window of a retraining run).
+        name: the data version's name, e.g. ``"applications-days-060-089"``.
+        context: the role of the data in the run: ``training``, ``evaluation`` ...
+        targets: the label column, when there is one.
+
+    Raises:
+        ValueError: an empty frame, or ``targets`` not a column of it.
+    """
+    from mlflow.entities import DatasetInput, InputTag
+    from mlflow.utils.mlflow_tags import MLFLOW_DATASET_CONTEXT
+
+    require_rows(df, f"dataset {name!r}")
+    if targets is not None:
+        require_columns(df, [targets], f"dataset {name!r}")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"dataset name must be a non-empty string, got {name!r}")
+    digest = dataset_digest(df)
+    path = DATASET_DIR / f"{_safe_name(name)}-{digest}.parquet"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        df.to_parquet(partial, index=False)
+        os.replace(partial, path)  # atomic: a concurrent reader never sees half a file
+    with warnings.catch_warnings():
+        # mlflow registers its local-file source class twice and warns that a path "can be interpreted in
+        # multiple ways" (both are the same class): not actionable
+        warnings.filterwarnings("ignore", message=r".*can be interpreted in multiple ways.*")
+        dataset = mlflow.data.from_pandas(df, source=str(path), name=name, targets=targets, digest=digest)
+    run_id = run_id or _active_run_id()
+    entity = DatasetInput(dataset._to_mlflow_entity(), tags=[InputTag(MLFLOW_DATASET_CONTEXT, context)])
+    MlflowClient().log_inputs(run_id, datasets=[entity])
+    return dataset
+
+
+def run_datasets(run_id: str, context: str | None = None) -> pd.DataFrame:
+    """The dataset inputs of a run: columns ``name``, ``digest``, ``context``, ``source`` (a file path)."""
+    import json
+
+    from mlflow.utils.mlflow_tags import MLFLOW_DATASET_CONTEXT
+
+    rows = []
+    for item in MlflowClient().get_run(run_id).inputs.dataset_inputs:
+        tags = {t.key: t.value for t in item.tags}
+        source = json.loads(item.dataset.source or "{}")
+        rows.append(
+            {
+                "name": item.dataset.name,
+                "digest": item.dataset.digest,
+                "context": tags.get(MLFLOW_DATASET_CONTEXT, ""),
+                "source": source.get("uri", item.dataset.source),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["name", "digest", "context", "source"])
+    if context is not None:
+        frame = frame[frame["context"] == context].reset_index(drop=True)
+    return frame
+
+
+def load_dataset(source: str) -> pd.DataFrame:
+    """Read back a dataset file written by ``log_dataset`` (its ``source``)."""
+    path = Path(urlparse(source).path if source.startswith("file:") else source)
+    if not path.exists():
+        raise ValueError(f"dataset source {path.name!r} does not exist (was build/ cleaned?)")
+    return pd.read_parquet(path)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Models and the registry
+# ----------------------------------------------------------------------------------------------------------------
+def pip_requirements(packages: Iterable[str] = MODEL_PACKAGES) -> list[str]:
+    """Exact pins (``name==version``) of ``packages`` as installed here: what a logged model needs to run."""
+    from importlib import metadata
+
+    return [f"{p}=={metadata.version(p)}" for p in packages]
+
+
+def log_model(model, name: str = "model", example: pd.DataFrame | None = None):
+    """Log a scikit-learn model into the active run with explicit pip requirements; return MLflow's ``ModelInfo``.
+
+    ``example`` (a few input rows) records the model's signature: the columns and types it expects.
+    """
+    from mlflow.models import infer_signature
+
+    signature = None
+    if example is not None:
+        features = getattr(model, "feature_names_", list(example.columns))
+        require_columns(example, features, "example")
+        signature = infer_signature(example[features], model.predict_proba(example[features])[:, 1])
+    return mlflow.sklearn.log_model(
+        model, name=name, pip_requirements=pip_requirements(), signature=signature
+    )
+
+
+def register(model_uri: str, name: str, alias: str | None = None, experiment: str | None = None):
+    """Register the model at ``model_uri`` (e.g. ``ModelInfo.model_uri``) as a new version of ``name``.
+
+    ``alias`` (e.g. ``"champion"``) is pointed at the new version. ``experiment`` tags the registered model, so
+    ``use_experiment(experiment, fresh=True)`` can clean it up. Returns the ``ModelVersion``.
+    """
+    client = MlflowClient()
+    try:
+        client.create_registered_model(name, tags={"experiment": experiment} if experiment else None)
+    except MlflowException as error:
+        if error.error_code != "RESOURCE_ALREADY_EXISTS":
+            raise
+    version = client.create_model_version(name, model_uri, run_id=_run_id_of(model_uri))
+    if alias:
+        client.set_registered_model_alias(name, alias, version.version)
+    return version
+
+
+def _run_id_of(model_uri: str) -> str | None:
+    if model_uri.startswith("runs:/"):
+        return model_uri[len("runs:/"):].split("/", 1)[0]
+    try:
+        return MlflowClient().get_logged_model(model_uri.split("/")[-1]).source_run_id
+    except Exception:  # not a logged model id: the version simply has no run link
+        return None
+
+
+def set_alias(name: str, alias: str, version: int | str) -> None:
+    """Point ``alias`` of registered model ``name`` at ``version``: the whole deployment-side change."""
+    MlflowClient().set_registered_model_alias(name, alias, str(version))
+
+
+def alias_version(name: str, alias: str) -> int:
+    """The version number ``alias`` of registered model ``name`` points at.
+
+    Raises:
+        ValueError: the model or the alias does not exist (the message lists the aliases it has).
+    """
+    client = MlflowClient()
+    try:
+        return int(client.get_model_version_by_alias(name, alias).version)
+    except MlflowException as error:
+        try:
+            aliases = sorted(client.get_registered_model(name).aliases)
+        except MlflowException:
+            raise ValueError(f"no registered model named {name!r}") from error
+        raise ValueError(
+            f"registered model {name!r} has no alias {alias!r}; its aliases are: {', '.join(aliases) or 'none'}"
+        ) from error
+
+
+def load_by_alias(name: str, alias: str):
+    """Load the scikit-learn model that ``models:/<name>@<alias>`` points at (what a serving process would do)."""
+    alias_version(name, alias)  # a clear error for an unknown model or alias
+    return mlflow.sklearn.load_model(f"models:/{name}@{alias}")
+
+
+def runs_table(experiment_id: str, filter_string: str = "", order_by: list[str] | None = None) -> pd.DataFrame:
+    """The experiment's runs as a table (``mlflow.search_runs``): one row per run, metrics/params/tags columns."""
+    return mlflow.search_runs([experiment_id], filter_string=filter_string, order_by=order_by or [])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The dashboard
+# ----------------------------------------------------------------------------------------------------------------
+def server_command(
+    backend_store_uri: str, artifacts_destination: Path | str, host: str = DASHBOARD_HOST, port: int = DASHBOARD_PORT
+) -> list[str]:
+    """The ``mlflow server`` command line for a store: one worker, artifacts served by the server."""
+    return [
+        sys.executable, "-m", "mlflow", "server",
+        "--backend-store-uri", backend_store_uri,
+        "--artifacts-destination", Path(artifacts_destination).resolve().as_uri(),
+        "--host", host, "--port", str(port), "--workers", "1",
+    ]  # fmt: skip
+
+
+def serve_dashboard(host: str = DASHBOARD_HOST, port: int = DASHBOARD_PORT) -> int:
+    """Run ``mlflow server`` on the course store (or ``MLFLOW_TRACKING_URI`` when it is a database) until Ctrl+C.
+
+    Returns the server's exit code (0 after Ctrl+C).
+    """
+    uri = tracking_uri()
+    db = _sqlite_path(uri)
+    if uri.startswith(("http://", "https://")):
+        print(f"MLFLOW_TRACKING_URI points at a server already ({uri}): open it in a browser.")
+        return 0
+    connect(uri)  # create the store on a first run, under the lock
+    artifacts = (db.parent if db else STORE_DIR) / "artifacts"
+    print(f"MLflow dashboard on http://{host}:{port} (store: {uri}); stop it with Ctrl+C", flush=True)
+    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}
+    process = subprocess.Popen(server_command(uri, artifacts, host, port), env=env)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        return 0
