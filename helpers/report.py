@@ -1,0 +1,339 @@
+"""Transparency reports: a model's purpose, data, logic, performance, fairness, monitoring, oversight and limits,
+written as Markdown and HTML under ``build/reports/``, each section mapped to the EU AI Act duty it serves.
+
+Credit scoring of natural persons is a high-risk use under the EU AI Act (Regulation (EU) 2024/1689, Annex III,
+point 5(b)). ``SECTIONS`` lists what a report must contain and which article each part serves; a report refuses to
+render while a section is missing. The mapping shows where a document like this helps a provider meet its duties;
+writing one does not make a system compliant (that takes a conformity assessment, a risk-management and a
+quality-management system, and legal advice).
+
+Reports are deterministic: the same inputs give byte-identical files (no timestamps unless a ``date`` is passed in),
+so they can be versioned and diffed next to the model they describe.
+
+Typical use::
+
+    report = TransparencyReport("Credit approval model", date="2024-06-30")
+    report.add("purpose", "Scores applications for consumer credit ...")
+    report.add("data", "...", table=data_sources(files=["uci_german_credit.data"], frames={"training": train}))
+    ...
+    paths = report.write("credit_model")        # build/reports/credit_model.md and .html
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.data import data_path, sha256_of
+from helpers.paths import build_path
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """What one section of a transparency report documents and which EU AI Act provisions it serves."""
+
+    title: str
+    articles: str  #: the provisions, e.g. "Art. 13(3)(b)(i)"
+    duty: str  #: the duty in plain words
+
+
+#: The sections of a transparency report, in order (key -> what it documents and which duty it serves).
+SECTIONS: dict[str, SectionSpec] = {
+    "purpose": SectionSpec(
+        "Purpose and intended use", "Art. 13(3)(b)(i); Annex III 5(b)",
+        "instructions for use state the intended purpose; credit scoring of natural persons is high-risk",
+    ),
+    "data": SectionSpec(
+        "Data and its version", "Art. 10(2)(b), Art. 13(3)(b)(vi)",
+        "origin of the data and the training data used, identified by digest so the exact version can be found",
+    ),
+    "logic": SectionSpec(
+        "Features and decision logic", "Art. 13(1), Art. 13(3)(b)(iv)",
+        "enough transparency for deployers to interpret the output: which inputs drive a decision, and how",
+    ),
+    "performance": SectionSpec(
+        "Performance by group", "Art. 13(3)(b)(ii), Art. 13(3)(b)(v)",
+        "the level of accuracy and the performance for the groups of persons the system is used on",
+    ),
+    "fairness": SectionSpec(
+        "Bias examination and mitigation", "Art. 10(2)(f), Art. 10(2)(g)",
+        "examination of possible biases that could lead to discrimination, and measures to detect and mitigate them",
+    ),
+    "monitoring": SectionSpec(
+        "Monitoring plan and thresholds", "Art. 72, Art. 12",
+        "post-market monitoring of performance and fairness in use, with logs that make the system traceable",
+    ),
+    "oversight": SectionSpec(
+        "Human oversight", "Art. 14, Art. 13(3)(d)",
+        "people who can understand, monitor, override and stop the system, and what they are given to do so",
+    ),
+    "limits": SectionSpec(
+        "Known limits and risks", "Art. 13(3)(b)(iii)",
+        "known or foreseeable circumstances in which the system may put fundamental rights at risk",
+    ),
+}
+
+
+@dataclass
+class _Content:
+    paragraphs: list[str]
+    table: pd.DataFrame | None
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """The files a report was written to."""
+
+    markdown: Path
+    html: Path
+
+
+@dataclass
+class TransparencyReport:
+    """A transparency report under construction: ``add`` each section of ``SECTIONS``, then ``write``.
+
+    Args:
+        title: what the report documents (e.g. "Credit approval model, version 2").
+        date: shown under the title when given (e.g. the audit date); never filled in automatically.
+        version: the model version documented, shown under the title when given.
+    """
+
+    title: str
+    date: str | None = None
+    version: str | None = None
+    _sections: dict[str, _Content] = field(default_factory=dict, repr=False)
+
+    def add(self, key: str, text: str | Iterable[str], table: pd.DataFrame | Mapping | None = None) -> None:
+        """Set section ``key`` (one of ``SECTIONS``): a paragraph or a list of them, and an optional table.
+
+        A mapping as ``table`` becomes a two-column table (item, value). Floats are shown with 4 significant digits.
+        """
+        if key not in SECTIONS:
+            raise ValueError(f"unknown report section {key!r}; valid sections are: {', '.join(SECTIONS)}")
+        paragraphs = [text] if isinstance(text, str) else [str(t) for t in text]
+        if not any(p.strip() for p in paragraphs):
+            raise ValueError(f"report section {key!r} needs some text: say what it documents")
+        if isinstance(table, Mapping):
+            table = pd.DataFrame({"item": list(table.keys()), "value": list(table.values())})
+        if table is not None and not isinstance(table, pd.DataFrame):
+            raise TypeError(f"table of section {key!r} must be a DataFrame or a mapping, got {type(table).__name__}")
+        self._sections[key] = _Content(paragraphs, None if table is None else table.copy())
+
+    @property
+    def missing(self) -> list[str]:
+        """Sections of ``SECTIONS`` not added yet."""
+        return [key for key in SECTIONS if key not in self._sections]
+
+    def _require_complete(self) -> None:
+        if self.missing:
+            raise ValueError(
+                f"the transparency report lacks section(s) {', '.join(map(repr, self.missing))}; add them with "
+                f"report.add(key, text) (sections: {', '.join(SECTIONS)})"
+            )
+
+    def compliance_map(self) -> pd.DataFrame:
+        """One row per section: its title, the EU AI Act provisions and the duty it serves."""
+        return pd.DataFrame(
+            [{"section": f"{i}. {spec.title}", "EU AI Act": spec.articles, "duty served": spec.duty}
+             for i, spec in enumerate(SECTIONS.values(), start=1)]
+        )
+
+    def _header_lines(self) -> list[str]:
+        meta = []
+        if self.version:
+            meta.append(f"Model version: {self.version}")
+        if self.date:
+            meta.append(f"Date: {self.date}")
+        return meta
+
+    def to_markdown(self) -> str:
+        """The report as Markdown (deterministic: the same inputs give the same text)."""
+        self._require_complete()
+        lines = [f"# Transparency report: {self.title}", ""]
+        meta = self._header_lines()
+        if meta:
+            lines += [" | ".join(meta), ""]
+        lines += [
+            "Credit scoring of natural persons is high-risk under the EU AI Act (Regulation (EU) 2024/1689, Annex III, "
+            "point 5(b)). Each section names the provision it serves. This document supports those duties; it is "
+            "not a conformity assessment.",
+            "",
+            _markdown_table(self.compliance_map()),
+            "",
+        ]
+        for i, (key, spec) in enumerate(SECTIONS.items(), start=1):
+            content = self._sections[key]
+            lines += [f"## {i}. {spec.title}", "", f"*EU AI Act {spec.articles}: {spec.duty}.*", ""]
+            for paragraph in content.paragraphs:
+                lines += [paragraph, ""]
+            if content.table is not None:
+                lines += [_markdown_table(content.table), ""]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def to_html(self) -> str:
+        """The report as a standalone HTML page (deterministic)."""
+        self._require_complete()
+        esc = html.escape
+        body = [f"<h1>Transparency report: {esc(self.title)}</h1>"]
+        meta = self._header_lines()
+        if meta:
+            body.append(f"<p class=\"meta\">{esc(' | '.join(meta))}</p>")
+        body.append(
+            "<p>Credit scoring of natural persons is high-risk under the EU AI Act (Regulation (EU) 2024/1689, "
+            "Annex III, point 5(b)). Each section names the provision it serves. This document supports those "
+            "duties; it is not a conformity assessment.</p>"
+        )
+        body.append(_html_table(self.compliance_map()))
+        for i, (key, spec) in enumerate(SECTIONS.items(), start=1):
+            content = self._sections[key]
+            body.append(f"<h2>{i}. {esc(spec.title)}</h2>")
+            body.append(f"<p class=\"act\">EU AI Act {esc(spec.articles)}: {esc(spec.duty)}.</p>")
+            body += [f"<p>{_inline_html(p)}</p>" for p in content.paragraphs]
+            if content.table is not None:
+                body.append(_html_table(content.table))
+        style = (
+            "body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.45}"
+            "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #bbb;padding:.25em .6em;"
+            "text-align:left}th{background:#eee}.act{color:#555;font-style:italic}.meta{color:#555}"
+        )
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>Transparency report: {esc(self.title)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
+            + "\n".join(body)
+            + "\n</body>\n</html>\n"
+        )
+
+    def write(self, name: str = "transparency_report") -> ReportFiles:
+        """Write ``build/reports/<name>.md`` and ``.html``; return their paths."""
+        if not name or any(c in name for c in "/\\") or name.startswith("."):
+            raise ValueError(f"report name must be a plain file name without folders, got {name!r}")
+        markdown, page = self.to_markdown(), self.to_html()
+        md_path = build_path("reports", f"{name}.md")
+        html_path = build_path("reports", f"{name}.html")
+        md_path.write_text(markdown, encoding="utf-8")
+        html_path.write_text(page, encoding="utf-8")
+        return ReportFiles(md_path, html_path)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Building blocks for the sections
+# ----------------------------------------------------------------------------------------------------------------
+def frame_digest(df: pd.DataFrame) -> str:
+    """SHA-256 of a DataFrame's columns, dtypes and values (row order included): a version id for derived data."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"frame_digest needs a pandas DataFrame, got {type(df).__name__}")
+    digest = hashlib.sha256()
+    digest.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def data_sources(files: Iterable[str] = (), frames: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """A table identifying each data set by digest: shipped files (verified against ``helpers.data.CHECKSUMS``)
+    and in-memory frames (``frame_digest``).
+
+    Raises:
+        KeyError: a file that is not shipped (the message lists the shipped files).
+        helpers.data.DataFileError: a shipped file that is missing or altered.
+    """
+    rows = []
+    for name in files:
+        path = data_path(name)  # raises unless the file's digest equals CHECKSUMS[name]
+        rows.append({"data": f"data/{name}", "kind": "file", "rows": sum(1 for _ in path.open("rb")),
+                     "sha256": sha256_of(path)})
+    for name, frame in (frames or {}).items():
+        rows.append({"data": name, "kind": "derived frame", "rows": len(frame), "sha256": frame_digest(frame)})
+    if not rows:
+        raise ValueError("data_sources needs at least one file or frame to identify")
+    return pd.DataFrame(rows)
+
+
+def decision_drivers(model) -> pd.DataFrame:
+    """What drives a linear model's decisions: one row per input, largest influence first.
+
+    For a scikit-learn Pipeline ending in a linear classifier (``helpers.models.train_baseline``), ``coefficient``
+    is the change in log-odds of the predicted class (default, for the baseline) per standard deviation of the input
+    after the pipeline's transformations (money columns enter as logarithms), and ``direction`` says which way it
+    pushes the predicted default risk.
+    """
+    from sklearn.pipeline import Pipeline
+
+    final = model[-1] if isinstance(model, Pipeline) else model
+    coef = getattr(final, "coef_", None)
+    if coef is None:
+        raise TypeError(f"decision_drivers needs a linear model with coef_, got {type(final).__name__}")
+    names = _input_names(model, coef.shape[1])
+    values = np.asarray(coef, dtype=float).ravel()
+    out = pd.DataFrame({"input": names, "coefficient": values})
+    out["direction"] = np.where(values > 0, "raises predicted default risk", "lowers predicted default risk")
+    order = np.argsort(-np.abs(values), kind="stable")
+    return out.iloc[order].reset_index(drop=True)
+
+
+def _input_names(model, width: int) -> list[str]:
+    """Names of the inputs the final estimator sees (transformers that keep one column per input included)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+
+    if not isinstance(model, Pipeline) or len(model) == 1:
+        final = model[-1] if isinstance(model, Pipeline) else model
+        return list(getattr(final, "feature_names_in_", [f"x{i}" for i in range(width)]))
+    try:
+        return list(model[:-1].get_feature_names_out())
+    except AttributeError:  # e.g. FunctionTransformer(np.log) without feature_names_out: one column per input
+        first = model[0]
+        if isinstance(first, ColumnTransformer):
+            names = [c for _, trans, cols in first.transformers_ if trans != "drop" for c in cols]
+            if len(names) == width:
+                return [str(n) for n in names]
+        return [f"x{i}" for i in range(width)]
+
+
+def _format(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return "n/a"
+        return f"{value:.4g}"
+    if value is None or value is pd.NA:
+        return "n/a"
+    return str(value)
+
+
+def _cells(df: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    frame = df.reset_index() if not isinstance(df.index, pd.RangeIndex) else df
+    header = [str(c) for c in frame.columns]
+    rows = [[_format(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    return header, rows
+
+
+def _markdown_table(df: pd.DataFrame) -> str:
+    header, rows = _cells(df)
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+
+    return "\n".join([line(header), "|" + "|".join("---" for _ in header) + "|"] + [line(r) for r in rows])
+
+
+def _html_table(df: pd.DataFrame) -> str:
+    header, rows = _cells(df)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _inline_html(text: str) -> str:
+    """Escape text and render Markdown's `code` and **bold** spans."""
+    import re
+
+    escaped = html.escape(text)
+    escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", escaped)

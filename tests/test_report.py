@@ -1,0 +1,113 @@
+"""helpers.report: complete, deterministic transparency reports mapped to EU AI Act provisions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers import report as rep
+from helpers.data import CHECKSUMS, DataFileError
+from helpers.models import train_baseline
+from helpers.paths import BUILD_DIR
+from helpers.world import simulate_applications
+
+
+def _complete(title="Test model", **kwargs) -> rep.TransparencyReport:
+    report = rep.TransparencyReport(title, **kwargs)
+    for key in rep.SECTIONS:
+        report.add(key, f"Text of {key} with `code` and **bold** & <angle>.")
+    report.add("fairness", ["First paragraph.", "Second."], table={"disparate impact": 0.821248, "passes": True})
+    return report
+
+
+def test_every_section_names_its_eu_ai_act_provision():
+    md = _complete().to_markdown()
+    for i, spec in enumerate(rep.SECTIONS.values(), start=1):
+        assert f"## {i}. {spec.title}" in md
+        assert f"*EU AI Act {spec.articles}:" in md
+    for article in ("Art. 10(2)(f)", "Art. 12", "Art. 13(3)(b)(v)", "Art. 14", "Art. 72", "Annex III 5(b)"):
+        assert article in md
+    assert "| disparate impact | 0.8212 |" in md and "| passes | yes |" in md
+
+
+def test_report_is_deterministic_and_dated_only_when_asked():
+    first, second = _complete().to_markdown(), _complete().to_markdown()
+    assert first == second
+    assert "Date:" not in first
+    dated = _complete(date="2024-06-30", version="2").to_markdown()
+    assert "Model version: 2 | Date: 2024-06-30" in dated
+
+
+def test_html_escapes_text_and_renders_inline_code():
+    page = _complete().to_html()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "&amp; &lt;angle&gt;" in page and "<code>code</code>" in page and "<strong>bold</strong>" in page
+    assert page.count("<h2>") == len(rep.SECTIONS)
+
+
+def test_write_puts_both_files_under_build_reports():
+    files = _complete().write("test_report_unit")
+    assert files.markdown == BUILD_DIR / "reports" / "test_report_unit.md"
+    assert files.html.parent == BUILD_DIR / "reports"
+    assert files.markdown.read_text(encoding="utf-8") == _complete().to_markdown()
+    with pytest.raises(ValueError, match="plain file name"):
+        _complete().write("../escape")
+
+
+def test_missing_sections_are_named():
+    report = rep.TransparencyReport("Incomplete")
+    report.add("purpose", "Scores credit applications.")
+    with pytest.raises(ValueError, match=r"lacks section\(s\) 'data', 'logic'"):
+        report.to_markdown()
+    assert report.missing[0] == "data"
+
+
+def test_unknown_section_and_empty_text_are_named():
+    report = rep.TransparencyReport("x")
+    with pytest.raises(ValueError, match="unknown report section 'ethics'; valid sections are: purpose"):
+        report.add("ethics", "text")
+    with pytest.raises(ValueError, match="section 'limits' needs some text"):
+        report.add("limits", "  ")
+    with pytest.raises(TypeError, match="DataFrame or a mapping"):
+        report.add("limits", "text", table=[1, 2])
+
+
+def test_data_sources_verify_file_digests_and_identify_frames():
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    table = rep.data_sources(files=["uci_german_credit.data"], frames={"training": frame})
+    assert table.loc[0, "sha256"] == CHECKSUMS["uci_german_credit.data"]
+    assert table.loc[0, "rows"] == 1000
+    assert table.loc[1, "sha256"] == rep.frame_digest(frame)
+    with pytest.raises(KeyError, match="unknown data file 'nope.csv'"):
+        rep.data_sources(files=["nope.csv"])
+    with pytest.raises(ValueError, match="at least one"):
+        rep.data_sources()
+
+
+def test_altered_data_file_is_refused(monkeypatch, tmp_path):
+    altered = tmp_path / "uci_german_credit.data"
+    altered.write_text("1 2 3\n")
+    monkeypatch.setattr("helpers.data.DATA_DIR", tmp_path)
+    with pytest.raises(DataFileError, match="was altered"):
+        rep.data_sources(files=["uci_german_credit.data"])
+
+
+def test_frame_digest_changes_with_values_and_order():
+    frame = pd.DataFrame({"a": [1, 2, 3]})
+    assert rep.frame_digest(frame) == rep.frame_digest(frame.copy())
+    assert rep.frame_digest(frame) != rep.frame_digest(frame.iloc[::-1])
+    assert rep.frame_digest(frame) != rep.frame_digest(frame.assign(a=[1, 2, 4]))
+    with pytest.raises(TypeError, match="DataFrame"):
+        rep.frame_digest([1, 2])
+
+
+def test_decision_drivers_of_the_baseline_model():
+    train = simulate_applications("stable", days=10, per_day=200, seed=0)
+    drivers = rep.decision_drivers(train_baseline(train))
+    assert set(drivers["input"]) == {"credit_score", "income", "debt_to_income", "employment_years", "loan_amount",
+                                     "loan_term_months", "existing_loans"}
+    assert drivers["coefficient"].abs().is_monotonic_decreasing
+    dti = drivers.set_index("input").loc["debt_to_income"]
+    assert dti["coefficient"] > 0 and dti["direction"] == "raises predicted default risk"
+    with pytest.raises(TypeError, match="coef_"):
+        rep.decision_drivers(object())
