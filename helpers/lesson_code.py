@@ -6,7 +6,11 @@ raises as one readable line instead of a traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# "(/path/to/site-packages/pkg/__init__.py)" at the end of an ImportError: machine-specific, so not shown
+_PATH_IN_PARENTHESES = re.compile(r"\s*\((?:[A-Za-z]:)?[^()\s]*[/\\][^()]*\)")
 
 
 @dataclass(frozen=True)
@@ -24,10 +28,12 @@ class Attempt:
 def attempt(source: str, namespace: dict | None = None) -> Attempt:
     """Execute ``source`` in ``namespace`` (a fresh dict by default) and report whether it ran.
 
-    Any exception is caught and summarised; nothing is printed. ``source`` is trusted course code.
+    Any exception is caught and summarised by its type and the first line of its message (file paths removed, so
+    the text is the same on every machine); nothing is printed. ``source`` is trusted course code.
     """
     try:
         exec(compile(source, "<lesson snippet>", "exec"), {} if namespace is None else namespace)
     except Exception as error:  # the point is to show the error as text
-        return Attempt(False, type(error).__name__, str(error).splitlines()[0] if str(error) else "")
+        first_line = str(error).splitlines()[0] if str(error) else ""
+        return Attempt(False, type(error).__name__, _PATH_IN_PARENTHESES.sub("", first_line))
     return Attempt(True)

@@ -16,3 +16,8 @@ def test_failing_snippet_reports_type_and_first_line_of_message():
 
 def test_syntax_error_is_reported_not_raised():
     assert attempt("def broken(:").error_type == "SyntaxError"
+
+
+def test_file_paths_are_removed_from_messages():
+    result = attempt("from evidently.metrics import DataDriftTable")
+    assert str(result) == "fails with ImportError: cannot import name 'DataDriftTable' from 'evidently.metrics'"
