@@ -50,12 +50,16 @@ class RunResult:
 
 
 def describe_failure(error: Exception) -> str:
-    """One line naming the failing cell (execution count and first source line) and the error."""
+    """One line naming the failing cell and the error.
+
+    The cell is given by its execution count in the executed copy (``[4]``, the number Jupyter shows beside it;
+    papermill's injected-parameters cell counts too) and its first line of source.
+    """
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(error, PapermillExecutionError):
         first_line = next((ln for ln in error.source.splitlines() if ln.strip()), "")
-        return f"cell {error.exec_count} (`{first_line[:60]}`) raised {error.ename}: {error.evalue}"
+        return f"cell [{error.exec_count}] (`{first_line[:60]}`) raised {error.ename}: {error.evalue}"
     return f"{type(error).__name__}: {error}"
 
 
@@ -90,12 +94,17 @@ def _files_under(folder: Path) -> dict[Path, float]:
     return {p: p.stat().st_mtime for p in folder.rglob("*") if p.is_file()}
 
 
-def run_all(notebooks: list[Path] | None = None, parameters: dict | None = None) -> list[RunResult]:
-    """Execute notebooks into build/executed/ and render HTML into build/html/; return one result per notebook."""
+def run_all(
+    notebooks: list[Path] | None = None, parameters: dict | None = None, out_dir: Path = BUILD_DIR
+) -> list[RunResult]:
+    """Execute notebooks into ``out_dir``/executed/ and render HTML into ``out_dir``/html/ (default: build/).
+
+    Every notebook runs even when an earlier one fails; returns one result per notebook, in order.
+    """
     results = []
     for path in notebooks or course_notebooks():
-        executed = BUILD_DIR / "executed" / path.name
-        html = BUILD_DIR / "html" / path.with_suffix(".html").name
+        executed = out_dir / "executed" / path.name
+        html = out_dir / "html" / path.with_suffix(".html").name
         before = _files_under(BUILD_DIR)
         started = time.perf_counter()
         try:
@@ -106,7 +115,7 @@ def run_all(notebooks: list[Path] | None = None, parameters: dict | None = None)
         seconds = time.perf_counter() - started
         if executed.exists():
             _to_html(executed, html)
-        after = _files_under(BUILD_DIR)
+        after = {**_files_under(BUILD_DIR), **{p: p.stat().st_mtime for p in (executed, html) if p.exists()}}
         written = sorted(relative(p) for p, m in after.items() if before.get(p) != m and "mlflow" not in p.parts)
         results.append(RunResult(relative(path), ok, seconds, written, error))
     return results
