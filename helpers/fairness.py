@@ -693,4 +693,7 @@ def persistent_breach(timeline: pd.DataFrame, threshold: float = 0.8, periods: i
         raise ValueError(f"periods must be a whole number >= 1, got {periods!r}")
     streak = breach_streak(timeline, threshold=threshold, on_empty=on_empty)
     hits = timeline.loc[streak >= periods, "period"]
-    return None if hits.empty else hits.iloc[0]
+    if hits.empty:
+        return None
+    first = hits.iloc[0]
+    return first.item() if isinstance(first, np.generic) else first  # a plain int for integer periods

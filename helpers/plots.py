@@ -60,3 +60,19 @@ def plot_timeline(
     ax.legend(loc="best", fontsize=9)
     ax.figure.tight_layout()
     return ax
+
+
+def show(fig: plt.Figure) -> None:
+    """Display ``fig`` as a PNG in a notebook whatever the matplotlib backend, then close it.
+
+    Under ``MPLBACKEND=Agg`` (set by the Makefile and the tests) ``plt.show()`` and a figure left at the end of a cell
+    draw nothing into the notebook; this embeds the image explicitly, once.
+    """
+    import io
+
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    display(Image(data=buffer.getvalue(), format="png"))

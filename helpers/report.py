@@ -254,13 +254,13 @@ def data_sources(files: Iterable[str] = (), frames: Mapping[str, pd.DataFrame] |
     return pd.DataFrame(rows)
 
 
-def decision_drivers(model) -> pd.DataFrame:
+def decision_drivers(model, predicts: str = "default") -> pd.DataFrame:
     """What drives a linear model's decisions: one row per input, largest influence first.
 
     For a scikit-learn Pipeline ending in a linear classifier (``helpers.models.train_baseline``), ``coefficient``
     is the change in log-odds of the predicted class (default, for the baseline) per standard deviation of the input
     after the pipeline's transformations (money columns enter as logarithms), and ``direction`` says which way it
-    pushes the predicted default risk.
+    pushes the predicted probability of ``predicts`` (the class the model predicts: "default" for the baseline).
     """
     from sklearn.pipeline import Pipeline
 
@@ -271,7 +271,7 @@ def decision_drivers(model) -> pd.DataFrame:
     names = _input_names(model, coef.shape[1])
     values = np.asarray(coef, dtype=float).ravel()
     out = pd.DataFrame({"input": names, "coefficient": values})
-    out["direction"] = np.where(values > 0, "raises predicted default risk", "lowers predicted default risk")
+    out["direction"] = np.where(values > 0, f"raises P({predicts})", f"lowers P({predicts})")
     order = np.argsort(-np.abs(values), kind="stable")
     return out.iloc[order].reset_index(drop=True)
 

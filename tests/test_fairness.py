@@ -272,7 +272,8 @@ def test_persistent_breach_fires_on_the_third_consecutive_period():
     timeline = fairness.fairness_timeline(_daily([0.5, 0.3, 0.3, 0.5, 0.3, 0.3, 0.3, 0.3]), "outcome", "group",
                                           "majority", date_column="day")
     assert list(fairness.breach_streak(timeline)) == [0, 1, 2, 0, 1, 2, 3, 4]
-    assert fairness.persistent_breach(timeline, periods=3) == 6
+    first = fairness.persistent_breach(timeline, periods=3)
+    assert first == 6 and type(first) is int
     assert fairness.persistent_breach(timeline, periods=2) == 2
     assert fairness.persistent_breach(timeline, periods=5) is None
     assert fairness.persistent_breach(timeline, threshold=0.5, periods=1) is None  # 0.3/0.5 = 0.6 is not < 0.5

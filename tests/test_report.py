@@ -108,6 +108,8 @@ def test_decision_drivers_of_the_baseline_model():
                                      "loan_term_months", "existing_loans"}
     assert drivers["coefficient"].abs().is_monotonic_decreasing
     dti = drivers.set_index("input").loc["debt_to_income"]
-    assert dti["coefficient"] > 0 and dti["direction"] == "raises predicted default risk"
+    assert dti["coefficient"] > 0 and dti["direction"] == "raises P(default)"
+    assert rep.decision_drivers(train_baseline(train), predicts="bad credit")["direction"].str.endswith(
+        "P(bad credit)").all()
     with pytest.raises(TypeError, match="coef_"):
         rep.decision_drivers(object())
