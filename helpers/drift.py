@@ -1,0 +1,610 @@
+"""Data drift with Evidently 0.7: is the data the model sees now distributed like the data it learned from?
+
+Three functions, one subject:
+
+* ``drift_table(reference, current)``: one comparison, one row per column (``column``, ``kind``, ``method``, ``score``,
+  ``threshold``, ``drifted``), computed by an Evidently ``Report`` with ``DataDriftPreset`` and its tests, so that
+  ``drifted`` is Evidently's own verdict.
+* ``drift_timeline(reference, data)``: the same rows for every window (day, week ...) of a long history. One Report per
+  window costs about a second; Evidently's statistical tests, called directly, cost about a millisecond per
+  column-window. The timeline calls those very tests (``evidently.legacy.calculations.stattests``) with the same
+  method choice, column types and thresholds as the Report, so its scores equal ``drift_table``'s for the same
+  window (to floating-point rounding, ~1e-15; ``tests/test_drift.py`` proves it on several windows and methods).
+* ``save_drift_report(reference, current, path)``: Evidently's interactive HTML report, written below ``build/``.
+
+What the numbers mean. ``score`` is what the method measures: a **p-value** for the statistical tests (``ks``,
+``chisquare``, ``z``: drift when the p-value is at or below the threshold, i.e. "this difference would be unlikely by
+chance"), or a **distance** (``wasserstein`` normed by the reference's standard deviation, ``psi``,
+``jensenshannon``: drift when the distance reaches the threshold, i.e. "the distributions differ by at least this
+much"). A p-value says how *sure* a difference is, not how *big*: with large samples tiny, harmless shifts become
+"significant". A distance says how big.
+
+How Evidently chooses when you do not (evidently 0.7.23, ``stattests.registry._get_default_stattest``; mirrored by
+``default_method``). It depends on the **reference's** row count and on the number of distinct values in reference
+and current together::
+
+    reference rows  column type   distinct values  method          default threshold  drift when
+    > 1000          numerical     > 5              wasserstein     0.1                score >= 0.1
+    > 1000          numerical     <= 5             jensenshannon   0.1                score >= 0.1
+    > 1000          categorical   any              jensenshannon   0.1                score >= 0.1
+    <= 1000         numerical     > 5              ks              0.05               p-value <= 0.05
+    <= 1000         either        3 to 5 *         chisquare       0.05               p-value < 0.05
+    <= 1000         either        <= 2             z               0.05               p-value < 0.05
+    (* categorical: any number above 2)
+
+Column types follow Evidently's own inference (``evidently.core.datasets.infer_column_type``): floats are numerical,
+integers with at most 10 distinct values are categorical (more: numerical), strings are categorical. In the
+simulated world ``loan_term_months`` (5 terms) and ``existing_loans`` (0 to 9) are such small integers, so they are
+categorical, like ``region``; the other five columns are numerical. Left to itself Evidently infers types from the
+*current* data, so a window could flip a column's type; here the types are inferred once, from the reference
+(``column_types``), and given to Evidently explicitly, so that the table and the timeline always agree.
+
+Missing values: Evidently silently drops NaN and infinite values from each column and scores the rest. These helpers
+refuse them instead, naming the column, the frame or window, and the count: drop or impute them first, and watch the
+missing share as a data-quality signal of its own.
+
+Evidently's import-time deprecation warnings and its report-time warnings are silenced here, at the source, so they
+never reach a notebook's stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from helpers.paths import BUILD_DIR, build_path
+from helpers.validation import require_columns, require_rows
+from helpers.world import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Silence Python warnings inside the block (Evidently's deprecation and runtime warnings)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+@contextlib.contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Run the block with one BLAS thread.
+
+    The tests' dot products (e.g. inside scipy's Wasserstein distance) are tiny; with OpenBLAS' default of one thread
+    per core, waking the other threads costs far more than the work (measured on a 2-core machine: a dot product of
+    24 000 numbers took ~1 ms with 2 threads once Evidently was imported, 0.01 ms with 1). Results are identical.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+with quiet():  # Evidently's import pulls in libraries that warn about their own deprecations
+    from evidently import DataDefinition, Dataset, Report
+    from evidently.core.datasets import infer_column_type
+    from evidently.legacy.calculations import stattests as _stattests
+    from evidently.legacy.calculations.stattests import StatTest, get_stattest
+    from evidently.legacy.calculations.stattests.registry import (
+        StatTestInvalidFeatureTypeError,
+        _registered_stat_tests,
+        get_registered_stattest,
+    )
+    from evidently.legacy.core import ColumnType
+    from evidently.presets import DataDriftPreset
+
+#: The simulated world's applicant features that monitoring watches (7 numbers and the region).
+MONITORED_COLUMNS = [*NUMERIC_FEATURES, *CATEGORICAL_FEATURES]
+
+NUMERICAL = "numerical"
+CATEGORICAL = "categorical"
+_COLUMN_TYPE = {NUMERICAL: ColumnType.Numerical, CATEGORICAL: ColumnType.Categorical}
+
+#: Columns of ``drift_table`` (``drift_timeline`` adds ``period`` first and ``n`` last).
+TABLE_COLUMNS = ["column", "kind", "method", "score", "threshold", "drifted"]
+
+#: Evidently's default method above this many reference rows switches from p-value tests to distances.
+SMALL_REFERENCE_ROWS = 1000
+
+# Evidently's default tests, as its chooser returns them (as objects: chisquare is returned even for a numerical
+# column with few values, which asking for "chisquare" by name would refuse).
+_DEFAULT_TESTS = {
+    "wasserstein": _stattests.wasserstein_stat_test,
+    "jensenshannon": _stattests.jensenshannon_stat_test,
+    "ks": _stattests.ks_stat_test,
+    "chisquare": _stattests.chi_stat_test,
+    "z": _stattests.z_stat_test,
+}
+# Tests that only use numpy/scipy on their inputs: they can take plain arrays (faster) instead of Series.
+_ARRAY_SAFE = {"wasserstein", "ks"}
+
+
+def available_methods(kind: str | None = None) -> list[str]:
+    """Names of Evidently's drift methods (all, or those that apply to ``kind``: "numerical" or "categorical")."""
+    names = []
+    for name, by_type in _registered_stat_tests.items():
+        if kind is None and any(t in by_type for t in _COLUMN_TYPE.values()):
+            names.append(name)
+        elif kind is not None and _COLUMN_TYPE[kind] in by_type:
+            names.append(name)
+    return sorted(names)
+
+
+def _method_name(label: str) -> str:
+    """Evidently reports an auto-chosen method by display name ("K-S p_value"): map it back to its name ("ks")."""
+    if label in _registered_stat_tests:
+        return label
+    for name, by_type in _registered_stat_tests.items():
+        if any(test.display_name == label for test in by_type.values()):
+            return name
+    return label
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Column types and default methods, exactly as Evidently decides them
+# ----------------------------------------------------------------------------------------------------------------
+def column_types(reference: pd.DataFrame, columns: Sequence[str] | None = None) -> dict[str, str]:
+    """Evidently's type for each column ("numerical" or "categorical"), inferred from ``reference``.
+
+    Uses Evidently's own rule (floats numerical; integers with <= 10 distinct values categorical; strings
+    categorical). Raises ``ValueError`` naming a column Evidently would treat as text, a date or unknown, since the
+    drift helpers compare numerical and categorical columns only.
+    """
+    columns = _column_list(columns)
+    require_rows(reference, "reference")
+    require_columns(reference, columns, "reference")
+    kinds = {}
+    for column in columns:
+        inferred = infer_column_type(reference[column])
+        if inferred == ColumnType.Numerical:
+            kinds[column] = NUMERICAL
+        elif inferred == ColumnType.Categorical:
+            kinds[column] = CATEGORICAL
+        else:
+            raise ValueError(
+                f"column {column!r} ({reference[column].dtype}) is {inferred.value!r} for Evidently, not numerical "
+                f"or categorical; drift is compared on numerical and categorical columns only: leave it out of "
+                f"`columns`"
+            )
+    return kinds
+
+
+def default_method(kind: str, reference_rows: int, distinct_values: int) -> str:
+    """The method Evidently's DataDriftPreset picks for a column when none is given (see the module's table).
+
+    Args:
+        kind: "numerical" or "categorical" (``column_types``).
+        reference_rows: rows in the reference (Evidently decides on the reference's size, not the current's).
+        distinct_values: distinct non-missing values in reference and current together.
+    """
+    if reference_rows > SMALL_REFERENCE_ROWS:
+        if kind == NUMERICAL:
+            return "wasserstein" if distinct_values > 5 else "jensenshannon"
+        return "jensenshannon"
+    if kind == NUMERICAL and distinct_values > 5:
+        return "ks"
+    return "chisquare" if distinct_values > 2 else "z"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Input checks: every error names the column, the frame or window, or the method
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass
+class _Plan:
+    columns: list[str]
+    kinds: dict[str, str]
+    methods: dict[str, str | None]  # None: Evidently's default
+    thresholds: dict[str, float | None]  # None: the method's default
+
+
+def _column_list(columns: Sequence[str] | str | None) -> list[str]:
+    if columns is None:
+        return list(MONITORED_COLUMNS)
+    if isinstance(columns, str):
+        columns = [columns]
+    columns = list(columns)
+    if not columns:
+        raise ValueError("columns is empty: name at least one column to compare (None means MONITORED_COLUMNS)")
+    duplicates = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicates:
+        raise ValueError(f"columns lists {', '.join(map(repr, duplicates))} more than once")
+    return columns
+
+
+def _per_column(value, columns: list[str], what: str) -> dict:
+    if isinstance(value, Mapping):
+        unknown = [c for c in value if c not in columns]
+        if unknown:
+            raise ValueError(
+                f"{what} names {', '.join(map(repr, unknown))}, which is not among the compared columns: "
+                f"{', '.join(columns)}"
+            )
+        return {c: value.get(c) for c in columns}
+    return {c: value for c in columns}
+
+
+def _check_method(name, column: str, kind: str) -> str | None:
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        raise ValueError(f"method for column {column!r} must be a method name (a string), got {name!r}")
+    if name not in _registered_stat_tests:
+        raise ValueError(
+            f"unknown drift method {name!r} (for column {column!r}); valid methods: {', '.join(available_methods())}"
+        )
+    try:
+        get_registered_stattest(name, _COLUMN_TYPE[kind])
+    except StatTestInvalidFeatureTypeError:
+        raise ValueError(
+            f"method {name!r} does not apply to column {column!r}, which is {kind} for Evidently "
+            f"(integers with <= 10 distinct values and strings are categorical); methods for {kind} columns: "
+            f"{', '.join(available_methods(kind))}"
+        ) from None
+    return name
+
+
+def _check_threshold(value, column: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"threshold for column {column!r} must be a number, got {value!r}")
+    if not math.isfinite(float(value)) or float(value) <= 0:
+        raise ValueError(f"threshold for column {column!r} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def _bad_values(series: pd.Series) -> np.ndarray:
+    """Boolean mask of missing (and, for numbers, infinite) values: those Evidently would silently drop."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return ~np.isfinite(series.to_numpy(dtype=float, na_value=np.nan))
+    return series.isna().to_numpy()
+
+
+def _require_finite(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+    bad = {c: int(_bad_values(frame[c]).sum()) for c in columns}
+    bad = {c: k for c, k in bad.items() if k}
+    if bad:
+        detail = ", ".join(f"{c!r} ({k} of {len(frame)} rows)" for c, k in bad.items())
+        raise ValueError(
+            f"{what} has missing or infinite values in {detail}; Evidently would drop them silently and score "
+            f"the remaining rows. Drop or impute them first (and monitor the missing share on its own)"
+        )
+
+
+def _plan(reference, others: list[tuple[pd.DataFrame, str]], columns, method, threshold) -> _Plan:
+    columns = _column_list(columns)
+    kinds = column_types(reference, columns)
+    for frame, what in others:
+        require_rows(frame, what)
+        require_columns(frame, columns, what)
+        for column in columns:
+            if kinds[column] == NUMERICAL and not pd.api.types.is_numeric_dtype(frame[column]):
+                raise ValueError(
+                    f"column {column!r} is numerical in the reference but {frame[column].dtype} in {what}: "
+                    f"a numerical drift method cannot compare them; fix the column's type"
+                )
+    _require_finite(reference, columns, "reference")
+    methods = {c: _check_method(m, c, kinds[c]) for c, m in _per_column(method, columns, "method").items()}
+    thresholds = {c: _check_threshold(t, c) for c, t in _per_column(threshold, columns, "threshold").items()}
+    return _Plan(columns, kinds, methods, thresholds)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# One comparison: an Evidently Report
+# ----------------------------------------------------------------------------------------------------------------
+def _datasets(reference: pd.DataFrame, current: pd.DataFrame, plan: _Plan):
+    definition = DataDefinition(
+        numerical_columns=[c for c in plan.columns if plan.kinds[c] == NUMERICAL],
+        categorical_columns=[c for c in plan.columns if plan.kinds[c] == CATEGORICAL],
+    )
+    return (
+        Dataset.from_pandas(current[plan.columns].reset_index(drop=True), data_definition=definition),
+        Dataset.from_pandas(reference[plan.columns].reset_index(drop=True), data_definition=definition),
+    )
+
+
+def _run_report(reference: pd.DataFrame, current: pd.DataFrame, plan: _Plan):
+    preset = DataDriftPreset(
+        columns=plan.columns,
+        per_column_method={c: m for c, m in plan.methods.items() if m is not None} or None,
+        per_column_threshold={c: t for c, t in plan.thresholds.items() if t is not None} or None,
+    )
+    current_ds, reference_ds = _datasets(reference, current, plan)
+    with quiet(), single_threaded_blas():
+        return Report([preset], include_tests=True).run(current_ds, reference_ds)
+
+
+def _table_from_snapshot(snapshot, plan: _Plan) -> pd.DataFrame:
+    result = snapshot.dict()
+    metrics = {
+        m["id"]: m
+        for m in result["metrics"]
+        if m["config"].get("type", "").endswith("ValueDrift") and m["config"].get("column") in plan.columns
+    }
+    verdicts = {}
+    for test in result["tests"]:
+        metric_id = test.get("metric_config", {}).get("metric_id")
+        if metric_id in metrics:
+            verdicts[metric_id] = str(getattr(test["status"], "value", test["status"])) == "FAIL"
+    rows = {}
+    for metric_id, metric in metrics.items():
+        config = metric["config"]
+        rows[config["column"]] = {
+            "column": config["column"],
+            "kind": plan.kinds[config["column"]],
+            "method": _method_name(str(config["method"])),
+            "score": float(metric["value"]),
+            "threshold": float(config["threshold"]),
+            "drifted": bool(verdicts[metric_id]),
+        }
+    missing = [c for c in plan.columns if c not in rows]
+    if missing:  # would mean Evidently changed its result format
+        raise RuntimeError(f"Evidently's report has no drift result for {', '.join(missing)}")
+    return pd.DataFrame([rows[c] for c in plan.columns], columns=TABLE_COLUMNS)
+
+
+def _build_target(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.is_absolute():
+        return build_path(*path.parts)
+    try:
+        path.resolve().relative_to(BUILD_DIR.resolve())
+    except ValueError:
+        raise ValueError(f"reports are written below build/ ({BUILD_DIR}); got {path}") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def drift_table(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    method: str | Mapping[str, str] | None = None,
+    threshold: float | Mapping[str, float] | None = None,
+    *,
+    report_path: str | Path | None = None,
+) -> pd.DataFrame:
+    """Compare ``current`` with ``reference`` column by column with an Evidently Report (DataDriftPreset + tests).
+
+    Args:
+        reference: the data the model learned from (e.g. its training period).
+        current: the data to check (e.g. the days after a suspected change).
+        columns: columns to compare; None means ``MONITORED_COLUMNS`` (the simulated world's 8 features).
+        method: None keeps Evidently's choice (see the module docstring); one method name for every column
+            (``"ks"``, ``"psi"``, ``"wasserstein"``, ``"jensenshannon"``, ``"chisquare"`` ... see
+            ``available_methods()``); or a dict ``{column: name}`` (columns left out keep Evidently's choice).
+        threshold: None keeps each method's default; one number for every column; or a dict ``{column: number}``.
+        report_path: also save this run's HTML report there (relative paths are below ``build/``).
+
+    Returns:
+        One row per column, in ``columns`` order: ``column``, ``kind`` (numerical/categorical, Evidently's type),
+        ``method`` (Evidently's name of the method used), ``score`` (a p-value or a distance, see the module
+        docstring), ``threshold`` (the one applied) and ``drifted`` (Evidently's test verdict: True = drift).
+
+    Raises:
+        ValueError: a column missing from either frame, an empty frame, NaN or infinite values (named with their
+            count), an unknown method, a method that does not apply to a column's type (e.g. ``ks`` on ``region``),
+            a non-positive threshold.
+    """
+    plan = _plan(reference, [(current, "current")], columns, method, threshold)
+    _require_finite(current, plan.columns, "current")
+    snapshot = _run_report(reference, current, plan)
+    if report_path is not None:
+        with quiet():
+            snapshot.save_html(str(_build_target(report_path)))
+    return _table_from_snapshot(snapshot, plan)
+
+
+def save_drift_report(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    path: str | Path = "reports/drift.html",
+    columns: Sequence[str] | None = None,
+    method: str | Mapping[str, str] | None = None,
+    threshold: float | Mapping[str, float] | None = None,
+) -> Path:
+    """Write Evidently's interactive data-drift report (HTML, ~4 MB) and return its path.
+
+    ``path`` is relative to ``build/`` (or an absolute path inside it); ``columns``, ``method`` and ``threshold``
+    as in ``drift_table``. Open the file in a browser; never display it inline in a notebook.
+    """
+    target = _build_target(path)
+    plan = _plan(reference, [(current, "current")], columns, method, threshold)
+    _require_finite(current, plan.columns, "current")
+    snapshot = _run_report(reference, current, plan)
+    with quiet():
+        snapshot.save_html(str(target))
+    return target
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Many windows: Evidently's statistical tests, called directly
+# ----------------------------------------------------------------------------------------------------------------
+def _periods(dates: pd.Series, freq: str, what: str) -> pd.Series:
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        raise ValueError(
+            f"{what} column {dates.name!r} must hold dates (datetime64), got {dates.dtype}; "
+            f"convert it with pd.to_datetime"
+        )
+    if dates.isna().any():
+        raise ValueError(f"{what} column {dates.name!r} has {int(dates.isna().sum())} missing dates")
+    try:
+        return dates.dt.to_period(freq).dt.start_time
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"freq {freq!r} is not a pandas period frequency such as 'D', 'W' or 'M' ({error})") from None
+
+
+def _window_label(period) -> str:
+    period = pd.Timestamp(period)
+    return str(period.date()) if period == period.normalize() else str(period)
+
+
+def drift_timeline(
+    reference: pd.DataFrame,
+    data: pd.DataFrame,
+    date_column: str = "date",
+    freq: str = "D",
+    columns: Sequence[str] | None = None,
+    method: str | Mapping[str, str] | None = None,
+    threshold: float | Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Drift of every window of ``data`` against ``reference``: ``drift_table`` for each period, fast.
+
+    Each window (``freq``: "D" days, "W" weeks, "M" months ...) is compared with the whole reference by Evidently's own
+    statistical tests, with the same column types (``column_types`` of the reference), the same method choice
+    (Evidently's default, ``default_method``, decided per window exactly as the Report decides it) and thresholds as
+    ``drift_table``, so each window's scores and verdicts are those ``drift_table(reference, window)`` reports.
+
+    Args:
+        reference: the data the model learned from.
+        data: the history to monitor, with a datetime column ``date_column``.
+        date_column: the column that places each row in a window.
+        freq: window length, a pandas period alias.
+        columns, method, threshold: as in ``drift_table``.
+
+    Returns:
+        One row per (window, column), sorted by window then in ``columns`` order: ``period`` (the window's start),
+        ``column``, ``kind``, ``method``, ``score``, ``threshold``, ``drifted`` and ``n`` (rows in the window).
+
+    Raises:
+        ValueError: as ``drift_table``, plus a missing or non-date ``date_column``, an unknown ``freq``, and an empty
+            window between the first and last period (a day without data is a broken feed, not a quiet day: the
+            error lists the empty windows); NaN errors name the windows that hold them.
+    """
+    require_rows(data, "data")
+    require_columns(data, [date_column], "data")
+    plan = _plan(reference, [(data, "data")], columns, method, threshold)
+    periods = _periods(data[date_column], freq, "data")
+
+    order = np.argsort(periods.to_numpy(), kind="stable")
+    sorted_periods = periods.to_numpy()[order]
+    starts, first_index = np.unique(sorted_periods, return_index=True)
+    bounds = list(zip(first_index, [*first_index[1:], len(order)]))
+    expected = pd.period_range(pd.Timestamp(starts[0]), pd.Timestamp(starts[-1]), freq=freq).start_time
+    empty = expected.difference(pd.DatetimeIndex(starts))
+    if len(empty):
+        shown = ", ".join(_window_label(p) for p in empty[:5]) + (f" (+{len(empty) - 5} more)" if len(empty) > 5 else "")
+        raise ValueError(
+            f"data has {len(empty)} empty window(s) between its first and last {freq!r} period: {shown}; "
+            f"a window without rows cannot be compared: fill the gap or choose a longer freq"
+        )
+    for column in plan.columns:
+        bad = _bad_values(data[column])
+        if bad.any():
+            windows = sorted(set(periods[bad]))
+            shown = ", ".join(_window_label(p) for p in windows[:5]) + (" ..." if len(windows) > 5 else "")
+            raise ValueError(
+                f"data has missing or infinite values in {column!r} ({int(bad.sum())} rows, in window(s) {shown}); "
+                f"Evidently would drop them silently. Drop or impute them first"
+            )
+
+    n_reference = len(reference)
+    with single_threaded_blas(), ThreadPoolExecutor(max_workers=_workers()) as pool:
+        # columns are independent; numpy and pandas release the GIL in the tests' sorting, searching and counting
+        per_column = list(
+            pool.map(
+                lambda c: _column_scores(reference[c], data[c].to_numpy()[order], bounds, plan, c, n_reference),
+                plan.columns,
+            )
+        )
+    records: dict[str, list] = {k: [] for k in ("period", "column", "method", "score", "threshold", "drifted", "n")}
+    for w, (start, stop) in enumerate(bounds):
+        for column, scores in zip(plan.columns, per_column):
+            name, score, threshold_used, drifted = scores[w]
+            records["period"].append(starts[w])
+            records["column"].append(column)
+            records["method"].append(name)
+            records["score"].append(score)
+            records["threshold"].append(threshold_used)
+            records["drifted"].append(drifted)
+            records["n"].append(int(stop - start))
+    out = pd.DataFrame(records)
+    out.insert(2, "kind", out["column"].map(plan.kinds))
+    out["period"] = pd.to_datetime(out["period"])
+    return out
+
+
+def _workers() -> int:
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def _column_scores(reference: pd.Series, values: np.ndarray, bounds, plan: _Plan, column: str, n_reference: int):
+    """(method, score, threshold, drifted) per window for one column, by Evidently's tests."""
+    kind = plan.kinds[column]
+    column_type = _COLUMN_TYPE[kind]
+    ref_values = reference.to_numpy()
+    if kind == CATEGORICAL and not pd.api.types.is_numeric_dtype(reference):
+        # Strings are compared by their counts: integer codes give the same counts, hashed ~4x faster.
+        codes, _ = pd.factorize(np.concatenate([ref_values, values]))
+        ref_values, values = codes[:n_reference], codes[n_reference:]
+    ref_sorted = np.sort(ref_values, kind="stable")  # every method is order-free; sorted input sorts faster
+    ref_series = pd.Series(ref_sorted)
+    ref_unique = pd.unique(ref_sorted)
+    fixed = plan.methods[column]
+    fixed_test = get_stattest(ref_series, ref_series, column_type, fixed) if fixed is not None else None
+    threshold = plan.thresholds[column]
+    scores = []
+    for start, stop in bounds:
+        current = values[start:stop]
+        if fixed_test is not None:
+            test = fixed_test
+        else:
+            distinct = len(ref_unique)
+            if n_reference <= SMALL_REFERENCE_ROWS or (kind == NUMERICAL and distinct <= 5):
+                # only then does the choice depend on the exact count of distinct values
+                distinct = len(pd.unique(np.concatenate([ref_unique, current])))
+            test = _DEFAULT_TESTS[default_method(kind, n_reference, distinct)]
+        if test.name in _ARRAY_SAFE:
+            result = test(ref_sorted, current, column_type, threshold)
+        else:
+            result = test(ref_series, pd.Series(current), column_type, threshold)
+        scores.append((test.name, float(result.drift_score), float(result.actual_threshold), bool(result.drifted)))
+    return scores
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Reading a timeline
+# ----------------------------------------------------------------------------------------------------------------
+def first_alarm(timeline: pd.DataFrame, column: str, consecutive: int = 1) -> pd.Timestamp | None:
+    """The window in which a drift alarm on ``column`` fires: the first window that completes ``consecutive``
+    drifted windows in a row (Prometheus' ``for:``), or None when it never fires.
+
+    With ``consecutive=1`` this is simply the first drifted window.
+    """
+    require_columns(timeline, ["period", "column", "drifted"], "timeline")
+    if isinstance(consecutive, bool) or not isinstance(consecutive, (int, np.integer)) or consecutive < 1:
+        raise ValueError(f"consecutive must be a whole number >= 1, got {consecutive!r}")
+    rows = timeline[timeline["column"] == column].sort_values("period")
+    if rows.empty:
+        raise ValueError(
+            f"timeline has no rows for column {column!r}; its columns are: {', '.join(timeline['column'].unique())}"
+        )
+    run = 0
+    for period, drifted in zip(rows["period"], rows["drifted"]):
+        run = run + 1 if drifted else 0
+        if run >= consecutive:
+            return pd.Timestamp(period)
+    return None
+
+
+def alarm_summary(timeline: pd.DataFrame, consecutive: int = 1) -> pd.DataFrame:
+    """Per column: windows compared, windows drifted, and the window where the alarm fires (``first_alarm``)."""
+    require_columns(timeline, ["period", "column", "drifted"], "timeline")
+    rows = []
+    for column, part in timeline.groupby("column", sort=False):
+        rows.append(
+            {
+                "column": column,
+                "windows": len(part),
+                "drifted_windows": int(part["drifted"].sum()),
+                "alarm": first_alarm(part, column, consecutive),
+            }
+        )
+    return pd.DataFrame(rows, columns=["column", "windows", "drifted_windows", "alarm"]).astype({"alarm": "datetime64[ns]"})

@@ -1,0 +1,320 @@
+"""Model performance when the truth arrives late: accuracy per period, as known on a given day.
+
+A credit model decides today; whether the borrower defaults is known only later (``label_available_on``, 30 days
+after the application in the simulated world). So on any day the monitoring team knows the accuracy of old periods
+only, and a fall in accuracy shows up at least one label delay after it happened. ``performance_timeline`` computes
+what is known **as of** a date; ``first_accuracy_alert`` reads the day an accuracy alert could fire; and
+``classification_check`` runs an Evidently classification report, with the lesson's alert line as a test
+(accuracy >= 0.90), on the rows whose labels are in.
+
+Periods whose labels are not in yet are **kept** (their size and predicted default rate are known on decision day)
+and **marked**: ``status`` is "awaiting labels" and ``accuracy`` is ``<NA>`` (pandas' missing value in a nullable
+``Float64`` column, which ``float()`` refuses, so it is never silently used as a number). Filter on
+``status == "labelled"`` to get accuracies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.validation import require_columns, require_rows
+
+#: The lesson's alert line: an alert when accuracy falls below 90%.
+ACCURACY_ALERT = 0.90
+
+LABELLED = "labelled"
+PARTLY_LABELLED = "partly labelled"
+AWAITING_LABELS = "awaiting labels"
+
+TIMELINE_COLUMNS = [
+    "period", "n", "n_labelled", "status", "accuracy", "rolling_accuracy", "default_rate",
+    "predicted_default_rate", "labels_complete_on",
+]
+
+
+def _as_timestamp(value, what: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a date (e.g. '2024-05-01' or a Timestamp), got {value!r}") from None
+    if pd.isna(stamp):
+        raise ValueError(f"{what} must be a date, got {value!r}")
+    return stamp
+
+
+def _check_binary(series: pd.Series, what: str) -> None:
+    if series.isna().any():
+        raise ValueError(f"{what} column {series.name!r} has {int(series.isna().sum())} missing values (NaN)")
+    bad = ~series.isin([0, 1])
+    if bad.any():
+        shown = ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in pd.unique(series[bad])[:5])
+        raise ValueError(f"{what} column {series.name!r} must hold 0/1, found {shown} in {int(bad.sum())} row(s)")
+
+
+def _labelled_mask(
+    decisions: pd.DataFrame, as_of, date_column: str, label: str, prediction: str, label_date_column: str
+) -> np.ndarray:
+    """Validate the decisions and return which rows have their label by ``as_of`` (all when as_of is None)."""
+    require_rows(decisions, "decisions")
+    require_columns(decisions, [date_column, label, prediction, label_date_column], "decisions")
+    for column in (date_column, label_date_column):
+        if not pd.api.types.is_datetime64_any_dtype(decisions[column]):
+            raise ValueError(f"decisions column {column!r} must hold dates (datetime64), got {decisions[column].dtype}")
+        if decisions[column].isna().any():
+            raise ValueError(f"decisions column {column!r} has {int(decisions[column].isna().sum())} missing dates")
+    _check_binary(decisions[prediction], "prediction")
+    if as_of is None:
+        labelled = np.ones(len(decisions), dtype=bool)
+    else:
+        labelled = (decisions[label_date_column] <= _as_timestamp(as_of, "as_of")).to_numpy()
+    # a label not available yet may be missing in real data; an available one must be 0/1
+    _check_binary(decisions.loc[labelled, label], "label")
+    return labelled
+
+
+def performance_timeline(
+    decisions: pd.DataFrame,
+    as_of=None,
+    date_column: str = "date",
+    label: str = "defaulted",
+    prediction: str = "predicted_default",
+    label_date_column: str = "label_available_on",
+    freq: str = "D",
+    *,
+    rolling: int = 7,
+) -> pd.DataFrame:
+    """Accuracy per period as known on ``as_of``: one row per period of ``decisions``.
+
+    Args:
+        decisions: one row per decision, e.g. ``helpers.models.decide(model, simulate_applications(...))``.
+        as_of: the day the monitoring looks from; a row counts as labelled when its ``label_date_column`` is on or
+            before it. None: every label is known (hindsight).
+        date_column: the decision date, which places a row in a period.
+        label: the true outcome (0/1), e.g. ``defaulted``.
+        prediction: the model's predicted outcome (0/1), e.g. ``predicted_default``.
+        label_date_column: the date each row's label becomes known.
+        freq: period length, a pandas period alias ("D", "W", "M").
+        rolling: the number of consecutive periods pooled in ``rolling_accuracy``.
+
+    Returns:
+        One row per period, sorted: ``period`` (its start), ``n`` (rows), ``n_labelled`` (rows whose label is in),
+        ``status`` ("labelled", "partly labelled" or "awaiting labels"), ``accuracy`` (share of correct predictions
+        among labelled rows; ``<NA>`` when the period has none), ``rolling_accuracy`` (correct / labelled pooled over
+        this period and the ``rolling - 1`` before it; ``<NA>`` unless all of them have labels), ``default_rate``
+        (observed, labelled rows; ``<NA>`` when none), ``predicted_default_rate`` (all rows: known on decision day)
+        and ``labels_complete_on`` (the day the period's last label arrives, i.e. when its accuracy is final).
+
+    Raises:
+        ValueError: a missing column, an empty frame, non-date date columns, an unparseable ``as_of``, a prediction
+            that is missing or not 0/1, a label that is available but missing or not 0/1, a bad ``freq`` or
+            ``rolling``.
+    """
+    labelled = _labelled_mask(decisions, as_of, date_column, label, prediction, label_date_column)
+    if isinstance(rolling, bool) or not isinstance(rolling, (int, np.integer)) or rolling < 1:
+        raise ValueError(f"rolling must be a whole number >= 1, got {rolling!r}")
+    try:
+        period = decisions[date_column].dt.to_period(freq).dt.start_time
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"freq {freq!r} is not a pandas period frequency such as 'D', 'W' or 'M' ({error})") from None
+
+    label_values = decisions[label].where(labelled, 0).astype(float).to_numpy()  # 0 is a placeholder, masked below
+    correct = labelled & (label_values == decisions[prediction].to_numpy())
+    frame = pd.DataFrame(
+        {
+            "period": period.to_numpy(),
+            "n": 1,
+            "n_labelled": labelled.astype(int),
+            "correct": correct.astype(int),
+            "defaults": np.where(labelled, label_values, 0.0),
+            "predicted": decisions[prediction].to_numpy(dtype=float),
+            "label_date": decisions[label_date_column].to_numpy(),
+        }
+    )
+    grouped = frame.groupby("period", sort=True).agg(
+        n=("n", "sum"),
+        n_labelled=("n_labelled", "sum"),
+        correct=("correct", "sum"),
+        defaults=("defaults", "sum"),
+        predicted=("predicted", "sum"),
+        labels_complete_on=("label_date", "max"),
+    )
+    has_labels = grouped["n_labelled"] > 0
+    out = pd.DataFrame({"period": grouped.index, "n": grouped["n"].to_numpy(), "n_labelled": grouped["n_labelled"].to_numpy()})
+    out["status"] = np.select(
+        [grouped["n_labelled"].to_numpy() == grouped["n"].to_numpy(), has_labels.to_numpy()],
+        [LABELLED, PARTLY_LABELLED],
+        default=AWAITING_LABELS,
+    )
+    out["accuracy"] = _ratio(grouped["correct"], grouped["n_labelled"])
+    window_correct = grouped["correct"].rolling(rolling, min_periods=rolling).sum()
+    window_labelled = grouped["n_labelled"].rolling(rolling, min_periods=rolling).sum()
+    all_have_labels = has_labels.astype(int).rolling(rolling, min_periods=rolling).sum() == rolling
+    out["rolling_accuracy"] = _ratio(window_correct.where(all_have_labels), window_labelled.where(all_have_labels))
+    out["default_rate"] = _ratio(grouped["defaults"], grouped["n_labelled"])
+    out["predicted_default_rate"] = (grouped["predicted"] / grouped["n"]).to_numpy()
+    out["labels_complete_on"] = grouped["labels_complete_on"].to_numpy()
+    return out[TIMELINE_COLUMNS].reset_index(drop=True)
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.array:
+    """numerator / denominator as nullable Float64: <NA> (never nan) where the denominator is 0 or missing."""
+    num = numerator.to_numpy(dtype=float)
+    den = denominator.to_numpy(dtype=float)
+    ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
+    values = np.divide(num, den, out=np.zeros_like(num), where=ok)
+    return pd.arrays.FloatingArray(values, mask=~ok)
+
+
+@dataclass(frozen=True)
+class AccuracyAlert:
+    """An accuracy alert: the period whose accuracy crossed the line, and the day that became known."""
+
+    period: pd.Timestamp  #: start of the first period below the line
+    fires_on: pd.Timestamp  #: the day the alert can fire: when that period's last label arrived
+    value: float  #: the accuracy that crossed the line
+    column: str  #: which accuracy was watched ("accuracy" or "rolling_accuracy")
+
+
+def first_accuracy_alert(
+    timeline: pd.DataFrame, threshold: float = ACCURACY_ALERT, column: str = "rolling_accuracy"
+) -> AccuracyAlert | None:
+    """The first period whose ``column`` (of ``performance_timeline``) is below ``threshold``, or None.
+
+    Periods without a value (labels not in yet, or not enough periods for a rolling value) are skipped: an alert
+    can only fire on what is known. The alert fires on ``labels_complete_on`` of that period, not on the period
+    itself: that is the label delay every accuracy alert pays.
+    """
+    require_columns(timeline, ["period", column, "labels_complete_on"], "timeline")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be an accuracy between 0 and 1, got {threshold!r}")
+    known = timeline[timeline[column].notna()].sort_values("period")
+    below = known[known[column].astype(float) < threshold]
+    if below.empty:
+        return None
+    row = below.iloc[0]
+    return AccuracyAlert(pd.Timestamp(row["period"]), pd.Timestamp(row["labels_complete_on"]), float(row[column]), column)
+
+
+@contextlib.contextmanager
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def classification_check(
+    decisions: pd.DataFrame,
+    as_of=None,
+    start=None,
+    end=None,
+    min_accuracy: float = ACCURACY_ALERT,
+    report_path: str | Path | None = None,
+    date_column: str = "date",
+    label: str = "defaulted",
+    prediction: str = "predicted_default",
+    label_date_column: str = "label_available_on",
+    probability: str | None = "default_probability",
+) -> pd.DataFrame:
+    """An Evidently classification report on the decisions from ``start`` to ``end`` whose labels are in by ``as_of``.
+
+    The report (``ClassificationPreset``) carries one test, accuracy >= ``min_accuracy`` (the lesson's alert line by
+    default); ``passed`` is Evidently's verdict. Rows whose label is not in yet are left out: they cannot be scored.
+
+    Args:
+        decisions: as for ``performance_timeline``.
+        as_of: the day the check runs (None: every label known).
+        start, end: decision dates to include (inclusive); None leaves that side open.
+        min_accuracy: the test's line.
+        report_path: also save Evidently's HTML report there (relative paths are below ``build/``).
+        probability: the column of predicted probabilities (adds ROC AUC and log loss to the report), or None.
+
+    Returns:
+        One row: ``first_day`` and ``last_day`` (of the labelled decisions scored), ``n_labelled``, ``n_awaiting``
+        (rows in the range whose labels are not in), ``accuracy``, ``precision``, ``recall`` (of the positive
+        class, 1), ``min_accuracy`` and ``passed``.
+
+    Raises:
+        ValueError: bad input as in ``performance_timeline``; ``start`` after ``end``; no rows in the range; no
+            labelled rows in it (the message says when the first label arrives).
+    """
+    labelled = _labelled_mask(decisions, as_of, date_column, label, prediction, label_date_column)
+    if isinstance(min_accuracy, bool) or not isinstance(min_accuracy, (int, float)) or not 0 < min_accuracy <= 1:
+        raise ValueError(f"min_accuracy must be between 0 and 1, got {min_accuracy!r}")
+    in_range = np.ones(len(decisions), dtype=bool)
+    start_ts = None if start is None else _as_timestamp(start, "start")
+    end_ts = None if end is None else _as_timestamp(end, "end")
+    if start_ts is not None and end_ts is not None and start_ts > end_ts:
+        raise ValueError(f"start ({start_ts.date()}) is after end ({end_ts.date()})")
+    if start_ts is not None:
+        in_range &= (decisions[date_column] >= start_ts).to_numpy()
+    if end_ts is not None:
+        in_range &= (decisions[date_column] <= end_ts).to_numpy()
+    if not in_range.any():
+        raise ValueError(f"decisions have no rows between start={start!r} and end={end!r}")
+    rows = decisions[in_range & labelled]
+    if rows.empty:
+        first_label = decisions.loc[in_range, label_date_column].min()
+        raise ValueError(
+            f"no labels are in yet for the decisions between start={start!r} and end={end!r} as of {as_of!r}: "
+            f"the first of them arrives on {pd.Timestamp(first_label).date()}"
+        )
+    if probability is not None:
+        require_columns(decisions, [probability], "decisions")
+
+    with _quiet():
+        from evidently import BinaryClassification, DataDefinition, Dataset, Report
+        from evidently.presets import ClassificationPreset
+        from evidently.tests import gte
+
+        from helpers.drift import _build_target, single_threaded_blas
+
+        columns = [label, prediction] + ([probability] if probability else [])
+        data = rows[columns].astype({label: int, prediction: int}).reset_index(drop=True)
+        definition = DataDefinition(
+            classification=[
+                BinaryClassification(
+                    target=label, prediction_labels=prediction, prediction_probas=probability, pos_label=1
+                )
+            ],
+            categorical_columns=[label, prediction],
+            numerical_columns=[probability] if probability else [],
+        )
+        preset = ClassificationPreset(accuracy_tests=[gte(min_accuracy)])
+        with single_threaded_blas():
+            snapshot = Report([preset]).run(Dataset.from_pandas(data, data_definition=definition), None)
+        if report_path is not None:
+            snapshot.save_html(str(_build_target(report_path)))
+    result = snapshot.dict()
+    values = {}
+    for metric in result["metrics"]:
+        kind = metric["config"].get("type", "").rsplit(":", 1)[-1]
+        if kind in ("Accuracy", "Precision", "Recall") and kind.lower() not in values:
+            values[kind.lower()] = float(metric["value"])
+    verdicts = [t for t in result["tests"] if "Accuracy" in t["name"]]
+    if len(verdicts) != 1 or "accuracy" not in values:  # would mean Evidently changed its result format
+        raise RuntimeError("Evidently's classification report has no accuracy test result")
+    passed = str(getattr(verdicts[0]["status"], "value", verdicts[0]["status"])) == "SUCCESS"
+    if passed != (values["accuracy"] >= min_accuracy) and not math.isclose(values["accuracy"], min_accuracy):
+        raise RuntimeError("Evidently's accuracy test disagrees with its accuracy value")
+    return pd.DataFrame(
+        [
+            {
+                "first_day": rows[date_column].min(),
+                "last_day": rows[date_column].max(),
+                "n_labelled": len(rows),
+                "n_awaiting": int((in_range & ~labelled).sum()),
+                "accuracy": values["accuracy"],
+                "precision": values.get("precision"),
+                "recall": values.get("recall"),
+                "min_accuracy": float(min_accuracy),
+                "passed": passed,
+            }
+        ]
+    )

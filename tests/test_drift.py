@@ -1,0 +1,300 @@
+"""helpers.drift: Evidently's verdicts in a table, the same scores fast over a timeline, and clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import drift
+from helpers.drift import (
+    MONITORED_COLUMNS,
+    alarm_summary,
+    column_types,
+    default_method,
+    drift_table,
+    drift_timeline,
+    first_alarm,
+    save_drift_report,
+)
+from helpers.paths import BUILD_DIR
+from helpers.world import SCENARIOS, simulate_applications
+
+REFERENCE_DAYS = 60
+
+
+@pytest.fixture(scope="module")
+def shock():
+    return simulate_applications("income_shock", days=150, per_day=400, seed=0)
+
+
+@pytest.fixture(scope="module")
+def reference(shock):
+    return shock[shock["day"] < REFERENCE_DAYS]
+
+
+def _day(frame, day):
+    return frame[frame["day"] == day]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# What Evidently decides, mirrored
+# ----------------------------------------------------------------------------------------------------------------
+def test_column_types_follow_evidentlys_inference(reference):
+    from evidently.core.datasets import infer_column_type
+    from evidently.legacy.core import ColumnType
+
+    kinds = column_types(reference)
+    assert kinds == {
+        "income": "numerical", "debt_to_income": "numerical", "credit_score": "numerical",
+        "employment_years": "numerical", "loan_amount": "numerical",
+        "loan_term_months": "categorical", "existing_loans": "categorical", "region": "categorical",
+    }
+    # the same answer Evidently gives a single daily window (it infers from the current data when left alone)
+    window = _day(reference, 5)
+    for column, kind in kinds.items():
+        expected = ColumnType.Numerical if kind == "numerical" else ColumnType.Categorical
+        assert infer_column_type(window[column]) == expected, column
+
+
+@pytest.mark.parametrize("reference_rows", [200, 1000, 1001, 5000])
+@pytest.mark.parametrize("distinct", [2, 3, 5, 6, 12])
+@pytest.mark.parametrize("kind", ["numerical", "categorical"])
+def test_default_method_is_evidentlys_choice(reference_rows, distinct, kind):
+    from evidently.legacy.calculations.stattests import get_stattest
+    from evidently.legacy.core import ColumnType
+
+    rng = np.random.default_rng(reference_rows + distinct)
+    ref = pd.Series(rng.integers(0, distinct, reference_rows))
+    cur = pd.Series(rng.integers(0, distinct, 300))
+    ref.iloc[:distinct] = np.arange(distinct)  # every value occurs
+    column_type = ColumnType.Numerical if kind == "numerical" else ColumnType.Categorical
+    expected = get_stattest(ref, cur, column_type, None).name
+    assert default_method(kind, reference_rows, pd.concat([ref, cur]).nunique()) == expected
+
+
+def test_large_reference_defaults_are_wasserstein_and_jensenshannon_at_0_1(shock, reference):
+    table = drift_table(reference, _day(shock, 30))
+    numerical = table["kind"] == "numerical"
+    assert set(table.loc[numerical, "method"]) == {"wasserstein"}
+    assert set(table.loc[~numerical, "method"]) == {"jensenshannon"}
+    assert set(table["threshold"]) == {0.1}
+    assert list(table.columns) == ["column", "kind", "method", "score", "threshold", "drifted"]
+    assert list(table["column"]) == MONITORED_COLUMNS
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# drift_table: Evidently's verdicts
+# ----------------------------------------------------------------------------------------------------------------
+def test_drift_table_finds_the_income_shock_and_nothing_else(shock, reference):
+    truth = SCENARIOS["income_shock"]
+    current = shock[(shock["day"] >= truth.start_day) & (shock["day"] < truth.start_day + 30)]
+    table = drift_table(reference, current)
+    assert set(table.loc[table["drifted"], "column"]) == set(truth.drifted_features)
+    # distances drift when score >= threshold
+    assert (table["drifted"] == (table["score"] >= table["threshold"])).all()
+
+
+def test_drift_table_before_the_shock_is_quiet(shock, reference):
+    table = drift_table(reference, shock[(shock["day"] >= 60) & (shock["day"] < 90)])
+    assert not table["drifted"].any()
+
+
+def test_p_value_methods_drift_when_the_score_is_small(shock, reference):
+    current = shock[(shock["day"] >= 90) & (shock["day"] < 100)]
+    table = drift_table(reference, current, columns=["income", "credit_score", "region"],
+                        method={"income": "ks", "credit_score": "ks", "region": "chisquare"})
+    assert list(table["method"]) == ["ks", "ks", "chisquare"]
+    assert set(table["threshold"]) == {0.05}
+    income = table.set_index("column").loc["income"]
+    assert income["drifted"] and income["score"] < 1e-6
+
+
+def test_thresholds_per_column_and_for_all(shock, reference):
+    current = _day(shock, 100)
+    one = drift_table(reference, current, columns=["income", "region"], threshold=0.6)
+    assert set(one["threshold"]) == {0.6}
+    assert not one["drifted"].any()  # a daily income score is ~0.5: under a 0.6 line
+    mixed = drift_table(reference, current, columns=["income", "region"], threshold={"income": 0.3})
+    assert mixed.set_index("column")["threshold"].to_dict() == {"income": 0.3, "region": 0.1}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# drift_timeline: the same scores, fast
+# ----------------------------------------------------------------------------------------------------------------
+def _assert_same(timeline_rows: pd.DataFrame, table: pd.DataFrame) -> None:
+    left = timeline_rows.set_index("column").loc[table["column"]]
+    right = table.set_index("column")
+    assert list(left["method"]) == list(right["method"])
+    assert list(left["kind"]) == list(right["kind"])
+    np.testing.assert_allclose(left["threshold"].to_numpy(), right["threshold"].to_numpy(), rtol=0, atol=0)
+    np.testing.assert_allclose(left["score"].to_numpy(), right["score"].to_numpy(), rtol=1e-9, atol=1e-15)
+    assert list(left["drifted"]) == list(right["drifted"])
+
+
+@pytest.mark.parametrize(
+    "method, threshold",
+    [
+        (None, None),
+        ("psi", None),
+        ("jensenshannon", 0.05),
+        ({"income": "ks", "debt_to_income": "wasserstein", "credit_score": "psi", "loan_term_months": "chisquare",
+          "region": "psi"}, {"employment_years": 0.12}),
+    ],
+    ids=["defaults", "psi", "jensenshannon", "mixed"],
+)
+def test_timeline_reproduces_drift_table_on_several_windows(shock, reference, method, threshold):
+    data = shock[shock["day"] >= 60]
+    timeline = drift_timeline(reference, data, method=method, threshold=threshold)
+    for day in (62, 90, 149):  # before the shift, its first day, the last day
+        window = _day(shock, day)
+        table = drift_table(reference, window, method=method, threshold=threshold)
+        _assert_same(timeline[timeline["period"] == window["date"].iloc[0]], table)
+
+
+def test_timeline_reproduces_drift_table_with_a_small_reference(shock):
+    # below 1001 reference rows Evidently switches to p-value tests: ks, chisquare, and z for two values
+    frame = shock.assign(large_loan=np.where(shock["loan_amount"] > 15_000, "yes", "no"))
+    reference = frame[frame["day"] < 2]  # 800 rows
+    columns = ["income", "credit_score", "loan_term_months", "region", "large_loan"]
+    timeline = drift_timeline(reference, frame[frame["day"] >= 88], columns=columns)
+    methods = set()
+    for day in (88, 95, 120):
+        window = _day(frame, day)
+        table = drift_table(reference, window, columns=columns)
+        methods |= set(table["method"])
+        _assert_same(timeline[timeline["period"] == window["date"].iloc[0]], table)
+    assert methods == {"ks", "chisquare", "z"}
+
+
+def test_timeline_shape_and_weekly_windows(shock, reference):
+    data = shock[shock["day"] >= 60]
+    daily = drift_timeline(reference, data, columns=["income", "region"])
+    assert list(daily.columns) == ["period", "column", "kind", "method", "score", "threshold", "drifted", "n"]
+    assert len(daily) == 2 * data["day"].nunique()
+    assert (daily["n"] == 400).all()
+    assert daily["period"].is_monotonic_increasing
+    weekly = drift_timeline(reference, data, freq="W", columns=["income"])
+    assert weekly["n"].sum() == len(data)
+    assert (weekly["period"].dt.dayofweek == 0).all()  # weeks start on Monday
+
+
+def test_timeline_detects_the_shock_on_its_first_day(shock, reference):
+    timeline = drift_timeline(reference, shock[shock["day"] >= 60], threshold=0.25)
+    start = shock.loc[shock["day"] == SCENARIOS["income_shock"].start_day, "date"].iloc[0]
+    assert first_alarm(timeline, "income") == start
+    summary = alarm_summary(timeline).set_index("column")
+    assert summary.loc["income", "drifted_windows"] == 150 - 90
+    assert summary.drop(index="income")["alarm"].isna().all()
+
+
+def test_first_alarm_needs_consecutive_windows():
+    days = pd.date_range("2024-01-01", periods=6, freq="D")
+    timeline = pd.DataFrame({"period": days, "column": "x", "drifted": [True, False, True, True, True, False]})
+    assert first_alarm(timeline, "x") == days[0]
+    assert first_alarm(timeline, "x", consecutive=2) == days[3]
+    assert first_alarm(timeline, "x", consecutive=3) == days[4]
+    assert first_alarm(timeline, "x", consecutive=4) is None
+    with pytest.raises(ValueError, match="no rows for column 'y'"):
+        first_alarm(timeline, "y")
+    with pytest.raises(ValueError, match="consecutive"):
+        first_alarm(timeline, "x", consecutive=0)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Reports on disk
+# ----------------------------------------------------------------------------------------------------------------
+def test_save_drift_report_writes_html_below_build(shock, reference):
+    path = save_drift_report(reference, _day(shock, 100), "test-reports/drift.html", columns=["income", "region"])
+    assert path == BUILD_DIR / "test-reports" / "drift.html"
+    assert path.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html") or "<html" in path.read_text(
+        encoding="utf-8"
+    )[:2000].lower()
+    with pytest.raises(ValueError, match="below build/"):
+        save_drift_report(reference, _day(shock, 100), "/tmp/elsewhere.html")
+
+
+def test_drift_table_can_save_the_same_run(shock, reference):
+    target = BUILD_DIR / "test-reports" / "table.html"
+    target.unlink(missing_ok=True)
+    drift_table(reference, _day(shock, 100), columns=["income"], report_path="test-reports/table.html")
+    assert target.stat().st_size > 10_000
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Bad input: every error names what is wrong
+# ----------------------------------------------------------------------------------------------------------------
+def test_missing_column_is_named(shock, reference):
+    with pytest.raises(ValueError, match=r"current has no column 'income'"):
+        drift_table(reference, _day(shock, 100).drop(columns="income"))
+    with pytest.raises(ValueError, match=r"reference has no column 'salary'"):
+        drift_table(reference, _day(shock, 100), columns=["salary"])
+    with pytest.raises(ValueError, match=r"data has no column 'when'"):
+        drift_timeline(reference, shock, date_column="when")
+
+
+def test_empty_frames_and_windows_are_refused(shock, reference):
+    with pytest.raises(ValueError, match="current is empty"):
+        drift_table(reference, shock.iloc[:0])
+    with pytest.raises(ValueError, match="reference is empty"):
+        drift_timeline(shock.iloc[:0], shock)
+    gap = shock[(shock["day"] >= 60) & (shock["day"] != 70)]
+    with pytest.raises(ValueError, match=r"1 empty window.*2024-03-11"):
+        drift_timeline(reference, gap)
+
+
+def test_nan_is_refused_with_its_column_count_and_window(shock, reference):
+    current = _day(shock, 100).copy()
+    current.iloc[:3, current.columns.get_loc("income")] = np.nan
+    with pytest.raises(ValueError, match=r"current has missing or infinite values in 'income' \(3 of 400 rows\)"):
+        drift_table(reference, current)
+    data = shock[shock["day"] >= 60].copy()
+    data.loc[data["day"] == 75, "region"] = None
+    with pytest.raises(ValueError, match=r"'region' \(400 rows, in window\(s\) 2024-03-16\)"):
+        drift_timeline(reference, data)
+    ref = reference.copy()
+    ref.iloc[0, ref.columns.get_loc("debt_to_income")] = np.inf
+    with pytest.raises(ValueError, match=r"reference has missing or infinite values in 'debt_to_income'"):
+        drift_table(ref, _day(shock, 100))
+
+
+def test_unknown_method_lists_the_valid_ones(shock, reference):
+    with pytest.raises(ValueError, match=r"unknown drift method 'kolmogorov' \(for column 'income'\); valid methods: .*ks"):
+        drift_table(reference, _day(shock, 100), method="kolmogorov")
+    with pytest.raises(ValueError, match=r"unknown drift method 'kolmogorov'"):
+        drift_timeline(reference, shock, method={"income": "kolmogorov"})
+
+
+def test_numeric_only_method_on_a_categorical_column_is_refused(shock, reference):
+    with pytest.raises(ValueError, match=r"method 'ks' does not apply to column 'region', which is categorical"):
+        drift_table(reference, _day(shock, 100), columns=["income", "region"], method="ks")
+    with pytest.raises(ValueError, match=r"method 'wasserstein' does not apply to column 'loan_term_months'"):
+        drift_timeline(reference, shock, method={"loan_term_months": "wasserstein"})
+
+
+def test_text_in_a_numerical_column_is_refused(shock, reference):
+    current = _day(shock, 100).astype({"income": str})
+    with pytest.raises(ValueError, match=r"column 'income' is numerical in the reference but object in current"):
+        drift_table(reference, current)
+
+
+def test_other_bad_arguments(shock, reference):
+    current = _day(shock, 100)
+    with pytest.raises(ValueError, match=r"threshold for column 'income' must be a positive"):
+        drift_table(reference, current, threshold=-0.1)
+    with pytest.raises(ValueError, match=r"method names 'salary', which is not among the compared columns"):
+        drift_table(reference, current, method={"salary": "ks"})
+    with pytest.raises(ValueError, match=r"column 'application_id' .* is 'text' for Evidently"):
+        drift_table(reference, current, columns=["application_id"])
+    with pytest.raises(ValueError, match="columns is empty"):
+        drift_table(reference, current, columns=[])
+    with pytest.raises(ValueError, match=r"data column 'day' must hold dates"):
+        drift_timeline(reference, shock, date_column="day")
+    with pytest.raises(ValueError, match=r"freq 'fortnightly'"):
+        drift_timeline(reference, shock, freq="fortnightly")
+
+
+def test_available_methods_cover_the_issue(shock):
+    names = drift.available_methods()
+    assert {"ks", "psi", "wasserstein", "jensenshannon", "chisquare"} <= set(names)
+    assert "ks" in drift.available_methods("numerical") and "ks" not in drift.available_methods("categorical")
