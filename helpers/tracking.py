@@ -53,6 +53,8 @@ QUIET_ENVIRONMENT = {
 for _key, _value in QUIET_ENVIRONMENT.items():
     os.environ.setdefault(_key, _value)
 
+# tqdm (imported by mlflow) warns once per kernel that ipywidgets is missing; mlflow's bars are off anyway
+warnings.filterwarnings("ignore", message=r".*IProgress not found.*")
 import mlflow  # noqa: E402
 from mlflow.entities import Metric  # noqa: E402
 from mlflow.exceptions import MlflowException  # noqa: E402
@@ -105,6 +107,19 @@ def course_store_uri() -> str:
 def tracking_uri() -> str:
     """``MLFLOW_TRACKING_URI`` when the user set it (e.g. a running server), else the course store."""
     return os.environ.get("MLFLOW_TRACKING_URI", "").strip() or course_store_uri()
+
+
+def describe_store(uri: str | None = None) -> str:
+    """Where runs go, for display: the course store as a relative path, another SQLite file by name, or a server."""
+    uri = uri or tracking_uri()
+    if uri == course_store_uri():
+        return "the course store (build/mlflow/mlflow.db)"
+    db = _sqlite_path(uri)
+    if db is not None:
+        return f"a SQLite store ({db.name})"
+    if uri.startswith(("http://", "https://")):
+        return f"the tracking server at {uri}"
+    return f"the store {uri}"
 
 
 def _sqlite_path(uri: str) -> Path | None:
