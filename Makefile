@@ -3,9 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# Notebook kernels must be this environment's; plots render off-screen; hashing is reproducible.
+# Notebook kernels must be this environment's; hashing is reproducible.
 export JUPYTER_PREFER_ENV_PATH := 1
-export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 

@@ -30,7 +30,7 @@ def _log_columns() -> ColumnTransformer:
     logged = ["income", "loan_amount"]
     rest = [c for c in MODEL_FEATURES if c not in logged]
     return ColumnTransformer(
-        [("log", FunctionTransformer(np.log), logged), ("keep", "passthrough", rest)],
+        [("log", FunctionTransformer(np.log, feature_names_out="one-to-one"), logged), ("keep", "passthrough", rest)],
         verbose_feature_names_out=False,
     )
 

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
 FIGSIZE = (10, 4)
 EVENT_COLOURS = ["tab:red", "tab:purple", "tab:brown", "tab:olive"]
@@ -65,8 +62,8 @@ def plot_timeline(
 def show(fig: plt.Figure) -> None:
     """Display ``fig`` as a PNG in a notebook whatever the matplotlib backend, then close it.
 
-    Under ``MPLBACKEND=Agg`` (set by the Makefile and the tests) ``plt.show()`` and a figure left at the end of a cell
-    draw nothing into the notebook; this embeds the image explicitly, once.
+    Under a non-interactive backend (``MPLBACKEND=Agg``, e.g. on a server) ``plt.show()`` and a figure left at the end
+    of a cell draw nothing into the notebook; this embeds the image explicitly, exactly once, with any backend.
     """
     import io
 

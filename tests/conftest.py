@@ -1,6 +1,5 @@
-"""Shared test setup: plots render off-screen; notebook kernels use this environment."""
+"""Shared test setup: notebook kernels use this environment's Jupyter kernel."""
 
 import os
 
-os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
