@@ -157,11 +157,12 @@ def connect(uri: str | None = None) -> MlflowClient:
     uri = uri or tracking_uri()
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
-    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     db = _sqlite_path(uri)
-    if db is not None:
-        with _lock(db.with_name(db.name + ".init.lock"), timeout=120):
-            client.search_experiments(max_results=1)  # creates and migrates the database if needed
+    if db is None:
+        return MlflowClient(tracking_uri=uri, registry_uri=uri)
+    with _lock(db.with_name(db.name + ".init.lock"), timeout=120):
+        client = MlflowClient(tracking_uri=uri, registry_uri=uri)  # creates and migrates the database if needed
+        client.search_registered_models(max_results=1)  # the registry's store checks its tables too
     return client
 
 
@@ -452,19 +453,23 @@ def register(model_uri: str, name: str, alias: str | None = None, experiment: st
     except MlflowException as error:
         if error.error_code != "RESOURCE_ALREADY_EXISTS":
             raise
-    version = client.create_model_version(name, model_uri, run_id=_run_id_of(model_uri))
+    run_id, model_id = _lineage(model_uri)
+    version = client.create_model_version(name, model_uri, run_id=run_id, model_id=model_id)
     if alias:
         client.set_registered_model_alias(name, alias, version.version)
     return version
 
 
-def _run_id_of(model_uri: str) -> str | None:
+def _lineage(model_uri: str) -> tuple[str | None, str | None]:
+    """(run id, logged-model id) of a model URI. A tracking server needs the model id to accept a
+    ``models:/<model id>`` source (a local store does not)."""
     if model_uri.startswith("runs:/"):
-        return model_uri[len("runs:/"):].split("/", 1)[0]
+        return model_uri[len("runs:/"):].split("/", 1)[0], None
+    model_id = model_uri.rstrip("/").split("/")[-1]
     try:
-        return MlflowClient().get_logged_model(model_uri.split("/")[-1]).source_run_id
-    except Exception:  # not a logged model id: the version simply has no run link
-        return None
+        return MlflowClient().get_logged_model(model_id).source_run_id, model_id
+    except MlflowException:  # not a logged model: the version simply has no run link
+        return None, None
 
 
 def set_alias(name: str, alias: str, version: int | str) -> None:
