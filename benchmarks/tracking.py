@@ -90,7 +90,7 @@ def server_test() -> None:
 
 
 def main() -> None:
-    print(f"{"figure":<68} {'time':>8}")
+    print(f"{'figure':<68} {'time':>8}")
     timed("notebook 04, as committed (fast=False), papermill", lambda: notebook(False))
     timed("notebook 04, fast=True (what the tests run)", lambda: notebook(True))
     with tempfile.TemporaryDirectory() as folder:
