@@ -298,3 +298,31 @@ def test_available_methods_cover_the_issue(shock):
     names = drift.available_methods()
     assert {"ks", "psi", "wasserstein", "jensenshannon", "chisquare"} <= set(names)
     assert "ks" in drift.available_methods("numerical") and "ks" not in drift.available_methods("categorical")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The method experiment of notebook 01
+# ----------------------------------------------------------------------------------------------------------------
+def test_false_alarm_rates_p_values_versus_distances(shock, reference):
+    stable = simulate_applications("stable", days=100, per_day=400, seed=1)
+    same = drift.false_alarm_rates(stable, "income", sizes=(100, 16000), trials=8, seed=0)
+    assert list(same.columns) == ["method", "n", "shift", "threshold", "alarm_rate", "median_score"]
+    assert len(same) == 3 * 2 and set(same["threshold"]) == {0.05, 0.1}
+    rates = same.set_index(["method", "n"])["alarm_rate"]
+    assert rates["wasserstein", 100] >= 0.5 and rates["wasserstein", 16000] == 0  # noise shrinks with n
+    shifted = drift.false_alarm_rates(stable, "income", sizes=(16000,), trials=8, shift=0.02, seed=0)
+    rates = shifted.set_index("method")["alarm_rate"]
+    assert rates["ks"] == 1 and rates["wasserstein"] == 0 and rates["psi"] == 0  # certainty versus size
+    again = drift.false_alarm_rates(stable, "income", sizes=(16000,), trials=8, shift=0.02, seed=0)
+    pd.testing.assert_frame_equal(shifted, again)
+
+
+def test_false_alarm_rates_bad_input(shock):
+    with pytest.raises(ValueError, match=r"column 'region'.* must be numerical; it is categorical"):
+        drift.false_alarm_rates(shock, "region")
+    with pytest.raises(ValueError, match=r"sizes \[40000\] need 2 x n <= 60000 rows"):
+        drift.false_alarm_rates(shock, "income", sizes=(100, 40000))
+    with pytest.raises(ValueError, match="trials must be"):
+        drift.false_alarm_rates(shock, "income", trials=0)
+    with pytest.raises(ValueError, match="method 'chisquare' does not apply to column 'income'"):
+        drift.false_alarm_rates(shock, "income", methods=("ks", "chisquare"))
