@@ -91,7 +91,7 @@ with quiet():  # Evidently's import pulls in libraries that warn about their own
     from evidently import DataDefinition, Dataset, Report
     from evidently.core.datasets import infer_column_type
     from evidently.legacy.calculations import stattests as _stattests
-    from evidently.legacy.calculations.stattests import StatTest, get_stattest
+    from evidently.legacy.calculations.stattests import get_stattest
     from evidently.legacy.calculations.stattests.registry import (
         StatTestInvalidFeatureTypeError,
         _registered_stat_tests,
@@ -490,7 +490,8 @@ def drift_timeline(
     expected = pd.period_range(pd.Timestamp(starts[0]), pd.Timestamp(starts[-1]), freq=freq).start_time
     empty = expected.difference(pd.DatetimeIndex(starts))
     if len(empty):
-        shown = ", ".join(_window_label(p) for p in empty[:5]) + (f" (+{len(empty) - 5} more)" if len(empty) > 5 else "")
+        shown = ", ".join(_window_label(p) for p in empty[:5])
+        shown += f" (+{len(empty) - 5} more)" if len(empty) > 5 else ""
         raise ValueError(
             f"data has {len(empty)} empty window(s) between its first and last {freq!r} period: {shown}; "
             f"a window without rows cannot be compared: fill the gap or choose a longer freq"
@@ -668,4 +669,5 @@ def alarm_summary(timeline: pd.DataFrame, consecutive: int = 1) -> pd.DataFrame:
                 "alarm": first_alarm(part, column, consecutive),
             }
         )
-    return pd.DataFrame(rows, columns=["column", "windows", "drifted_windows", "alarm"]).astype({"alarm": "datetime64[ns]"})
+    out = pd.DataFrame(rows, columns=["column", "windows", "drifted_windows", "alarm"])
+    return out.astype({"alarm": "datetime64[ns]"})

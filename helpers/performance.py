@@ -146,7 +146,9 @@ def performance_timeline(
         labels_complete_on=("label_date", "max"),
     )
     has_labels = grouped["n_labelled"] > 0
-    out = pd.DataFrame({"period": grouped.index, "n": grouped["n"].to_numpy(), "n_labelled": grouped["n_labelled"].to_numpy()})
+    out = pd.DataFrame(
+        {"period": grouped.index, "n": grouped["n"].to_numpy(), "n_labelled": grouped["n_labelled"].to_numpy()}
+    )
     out["status"] = np.select(
         [grouped["n_labelled"].to_numpy() == grouped["n"].to_numpy(), has_labels.to_numpy()],
         [LABELLED, PARTLY_LABELLED],
@@ -199,7 +201,9 @@ def first_accuracy_alert(
     if below.empty:
         return None
     row = below.iloc[0]
-    return AccuracyAlert(pd.Timestamp(row["period"]), pd.Timestamp(row["labels_complete_on"]), float(row[column]), column)
+    return AccuracyAlert(
+        pd.Timestamp(row["period"]), pd.Timestamp(row["labels_complete_on"]), float(row[column]), column
+    )
 
 
 @contextlib.contextmanager

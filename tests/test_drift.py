@@ -259,7 +259,7 @@ def test_nan_is_refused_with_its_column_count_and_window(shock, reference):
 
 
 def test_unknown_method_lists_the_valid_ones(shock, reference):
-    with pytest.raises(ValueError, match=r"unknown drift method 'kolmogorov' \(for column 'income'\); valid methods: .*ks"):
+    with pytest.raises(ValueError, match=r"unknown drift method 'kolmogorov' \(for column 'income'\); valid .*ks"):
         drift_table(reference, _day(shock, 100), method="kolmogorov")
     with pytest.raises(ValueError, match=r"unknown drift method 'kolmogorov'"):
         drift_timeline(reference, shock, method={"income": "kolmogorov"})

@@ -70,7 +70,8 @@ def test_partly_labelled_weeks(decisions):
 def test_rolling_accuracy_pools_the_last_periods(decisions):
     timeline = performance_timeline(decisions, rolling=3)
     rows = decisions[decisions["day"].between(20, 22)]
-    assert timeline.loc[22, "rolling_accuracy"] == pytest.approx((rows["predicted_default"] == rows["defaulted"]).mean())
+    expected = (rows["predicted_default"] == rows["defaulted"]).mean()
+    assert timeline.loc[22, "rolling_accuracy"] == pytest.approx(expected)
     assert timeline["rolling_accuracy"].iloc[:2].isna().all()  # not enough periods yet
     partial = performance_timeline(decisions, as_of=_date(100), rolling=3)
     last = partial[partial["status"] == LABELLED].index.max()
@@ -99,7 +100,9 @@ def test_classification_check_runs_evidentlys_accuracy_test(decisions):
     assert row["passed"] and row["min_accuracy"] == ACCURACY_ALERT
     target = BUILD_DIR / "test-reports" / "classification.html"
     target.unlink(missing_ok=True)
-    after = classification_check(decisions, as_of=_date(135), start=_date(90), report_path="test-reports/classification.html")
+    after = classification_check(
+        decisions, as_of=_date(135), start=_date(90), report_path="test-reports/classification.html"
+    )
     row = after.iloc[0]
     assert row["last_day"] == _date(135 - LABEL_DELAY_DAYS)
     assert row["n_awaiting"] == (150 - 90) * 400 - row["n_labelled"]

@@ -1,0 +1,121 @@
+"""Questions of exercise 01: reading a drift report, choosing a method for a large sample, the day a page goes out,
+and what a drifted column means for the model."""
+
+from helpers.checks import Question, ThoughtExperiment, Wrong, expect_choice, expect_number, expect_set
+from helpers.world import REGIONS, SCENARIOS
+
+_proxy = SCENARIOS["proxy_bias"]
+_affected_share = float(REGIONS.set_index("region").loc[list(_proxy.details["regions"]), "share"].sum())
+#: The mean debt-to-income rise over all applicants: 0.25 for the 30% who live in eastgate or harbour.
+MEAN_DTI_RISE = _proxy.details["dti_increase"] * _affected_share
+#: Consecutive drifted days the on-call team wants before a page (question 3).
+PAGE_AFTER_DAYS = 3
+
+q1 = Question(
+    "Question 1",
+    expect_set(set(_proxy.drifted_features), what="columns"),
+    hint=(
+        "Run drift_table(reference, current) and keep the `column` of the rows where `drifted` is True "
+        "(a boolean filter on the table)."
+    ),
+    solution=(
+        "Only debt_to_income:\n"
+        "    table = drift_table(reference, current)\n"
+        "    answer_q1 = list(table.loc[table['drifted'], 'column'])"
+    ),
+    correct_message=(
+        "One column of eight, and the region mix did not move at all: the drift is *within* two neighbourhoods, "
+        "which is exactly what makes it a fairness problem (notebook 03)."
+    ),
+)
+
+q2 = Question(
+    "Question 2",
+    expect_choice("wasserstein", ["ks", "wasserstein"]),
+    hint=(
+        "Compare the two tables of the cell above: which method flags a 2% rise in income as drift on 24,000 "
+        "applications? Is a 2% rise something a credit model must react to?"
+    ),
+    solution=(
+        "wasserstein. KS's p-value answers 'is there any difference at all?'; on 24,000 rows a 2% rise makes it "
+        "tiny, so KS flags drift. The normed Wasserstein distance measures the size of the shift (about 0.05 "
+        "standard deviations here), below its 0.1 line. On large samples choose a distance, with a threshold that "
+        "means 'big enough to matter'."
+    ),
+    correct_message="A p-value measures how sure, a distance how big; at scale you want to page on 'how big'.",
+)
+
+
+def _page_day(answer) -> None:
+    start = _proxy.start_day
+    expected = start + PAGE_AFTER_DAYS - 1
+    if isinstance(answer, bool) or not hasattr(answer, "__int__") or int(answer) != answer:
+        raise Wrong(f"give the day as a whole number (the `day` column), got {answer!r}.")
+    day = int(answer)
+    if day < start:
+        raise Wrong(f"day {day} is before the shift starts (day {start}): would that page be a false alarm?")
+    if day == start:
+        raise Wrong(f"day {day} is the first drifted day; the team wants {PAGE_AFTER_DAYS} drifted days in a row.")
+    if day != expected:
+        raise Wrong(
+            f"day {day} is not the day that completes the first run of {PAGE_AFTER_DAYS} drifted days. "
+            f"Count from the first drifted day."
+        )
+
+
+q3 = Question(
+    "Question 3",
+    _page_day,
+    hint=(
+        "Use drift_timeline(reference, monitored, threshold=daily_threshold), then "
+        f"first_alarm(timeline, 'debt_to_income', consecutive={PAGE_AFTER_DAYS}). It returns a date: turn it into "
+        "a day number by subtracting the first date of the data (`.days` of the difference)."
+    ),
+    solution=(
+        f"Day {_proxy.start_day + PAGE_AFTER_DAYS - 1}: debt_to_income drifts from day {_proxy.start_day}, the first "
+        f"day of the shift, and stays drifted, so the {PAGE_AFTER_DAYS}rd drifted day in a row is day "
+        f"{_proxy.start_day + PAGE_AFTER_DAYS - 1}.\n"
+        "    timeline = drift_timeline(reference, monitored, threshold=daily_threshold)\n"
+        f"    fired = first_alarm(timeline, 'debt_to_income', consecutive={PAGE_AFTER_DAYS})\n"
+        "    answer_q3 = (fired - world['date'].min()).days"
+    ),
+    correct_message=(
+        "Waiting for a run of days trades a little delay for fewer false pages: the Prometheus 'for:' idea, and the "
+        "lesson's 'below 0.8 for 3+ days' rule."
+    ),
+)
+
+q4 = Question(
+    "Question 4",
+    expect_number(MEAN_DTI_RISE, tolerance=0.01, what="the rise in mean debt-to-income"),
+    hint=(
+        "Subtract the mean of `debt_to_income` over the reference from its mean over `current` (all applicants, "
+        "all regions)."
+    ),
+    solution=(
+        f"About {MEAN_DTI_RISE:.3f}: the feed adds 0.25 to debt-to-income for the applicants of eastgate and "
+        f"harbour, {_affected_share:.0%} of all applicants, so the mean rises by 0.25 x {_affected_share:.2f}.\n"
+        "    answer_q4 = current['debt_to_income'].mean() - reference['debt_to_income'].mean()"
+    ),
+    correct_message=(
+        "A modest rise on average hides a large one for a few: 0.25 for everyone in two neighbourhoods, nothing "
+        "elsewhere. Averages and even distribution distances do not tell you who is affected; a by-region view does."
+    ),
+)
+
+q5 = ThoughtExperiment(
+    "Question 5",
+    hint=(
+        "The true risk of these applicants did not change; only what the feed reports did. What does the model do "
+        "with a higher debt-to-income? Who lives in eastgate and harbour?"
+    ),
+    solution=(
+        "It is not harmless, even though the model's accuracy may hardly move. The shift is an artefact of a new data "
+        "feed (rent counted as debt), not a change in the applicants, and it is concentrated in the two "
+        "neighbourhoods where most minority applicants live. A model that declines more applicants with a high "
+        "debt-to-income will decline more of them, for no real reason: a fairness failure (notebook 03 shows the "
+        "approval ratio falling below 0.8). Before closing the alert: find the cause (ask the data owners what "
+        "changed in the feed), check the drift by region and by group, and audit the decisions' approval rates by "
+        "group. Fix the data, not the model."
+    ),
+)

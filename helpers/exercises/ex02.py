@@ -1,0 +1,134 @@
+"""Questions of exercise 02: a quiet drift report, what is known on a given day, when an accuracy alert can fire, why
+it lags the data drift alarm, and what to retrain on."""
+
+from helpers.checks import Question, ThoughtExperiment, Wrong, expect_choice, expect_number
+from helpers.world import LABEL_DELAY_DAYS, SCENARIOS
+
+_concept = SCENARIOS["concept_shift"]
+_shock = SCENARIOS["income_shock"]
+#: Days pooled in the rolling accuracy the alert watches.
+ROLLING = 7
+#: The lesson's alert line.
+ACCURACY_LINE = 0.90
+#: Question 2 looks at the monitoring from this day.
+LOOK_DAY = 110
+#: Expected gap in days between the data-drift alarm and the accuracy alert in income_shock: defaults rise three
+#: weeks after the shock, the rolling accuracy needs a few days to cross the line, then the labels take 30 days.
+_SHOCK_GAP = (_shock.concept_drift_day - _shock.start_day) + 3 + LABEL_DELAY_DAYS
+
+q1 = Question(
+    "Question 1",
+    expect_number(0, tolerance=0, what="the number of drifted columns"),
+    hint="Run drift_table(training, after_shift) and count the rows where `drifted` is True (`.sum()`).",
+    solution=(
+        "0: concept_shift changes how the features relate to default, not the features themselves.\n"
+        "    answer_q1 = int(drift_table(training, after_shift)['drifted'].sum())"
+    ),
+    correct_message="A quiet drift report is not a healthy model: it only ever looked at the inputs.",
+)
+
+q2 = Question(
+    "Question 2",
+    expect_choice("no", ["yes", "no"]),
+    hint=(
+        f"Build performance_timeline(decisions, as_of=date_of({LOOK_DAY}), rolling={ROLLING}) and pass it to "
+        "first_accuracy_alert(...). Which days' labels are in on that day?"
+    ),
+    solution=(
+        f"no: on day {LOOK_DAY} labels are in only for applications up to day {LOOK_DAY - LABEL_DELAY_DAYS}, before "
+        f"the change on day {_concept.concept_drift_day}. Every accuracy known that day is from the old world.\n"
+        f"    known = performance_timeline(decisions, as_of=date_of({LOOK_DAY}), rolling={ROLLING})\n"
+        "    answer_q2 = 'no' if first_accuracy_alert(known) is None else 'yes'"
+    ),
+    correct_message=(
+        f"{LOOK_DAY - _concept.concept_drift_day} days after the change the model had been deciding badly for "
+        f"weeks, and no accuracy monitor could know it yet."
+    ),
+)
+
+
+def _alert_day(answer) -> None:
+    if isinstance(answer, bool) or not hasattr(answer, "__int__") or int(answer) != answer:
+        raise Wrong(f"give the day as a whole number (the `day` column), got {answer!r}.")
+    day = int(answer)
+    earliest = _concept.concept_drift_day + LABEL_DELAY_DAYS
+    if _concept.concept_drift_day <= day < _concept.concept_drift_day + ROLLING:
+        raise Wrong(
+            f"day {day} is when the accuracy of the decisions fell. When could anyone *know* it? "
+            f"Look at `fires_on`, not `period`."
+        )
+    if day < earliest:
+        raise Wrong(f"on day {day} no label of a post-change application is in yet.")
+    if day >= earliest + ROLLING:
+        raise Wrong(f"day {day} is later than the first day the {ROLLING}-day accuracy is known to be below the line.")
+
+
+q3 = Question(
+    "Question 3",
+    _alert_day,
+    hint=(
+        "Use the hindsight timeline (`performance_timeline(decisions, rolling=...)`, every label known) and "
+        "first_accuracy_alert(...). The alert has two dates: `period` (the decisions' day) and `fires_on` (when their "
+        "labels are in). Convert the one that answers the question to a day number with day_of(...)."
+    ),
+    solution=(
+        f"Between day {_concept.concept_drift_day + LABEL_DELAY_DAYS} and "
+        f"{_concept.concept_drift_day + LABEL_DELAY_DAYS + ROLLING - 1}: the {ROLLING}-day accuracy crosses the line "
+        f"a couple of days after the change, and that becomes known {LABEL_DELAY_DAYS} days later.\n"
+        f"    alert = first_accuracy_alert(performance_timeline(decisions, rolling={ROLLING}))\n"
+        "    answer_q3 = day_of(alert.fires_on)"
+    ),
+    correct_message=f"An accuracy alert is late by construction: at least one label delay ({LABEL_DELAY_DAYS} days).",
+)
+
+q4 = Question(
+    "Question 4",
+    expect_number(_SHOCK_GAP, tolerance=4, what="the days between the two alarms"),
+    hint=(
+        "In income_shock: the data-drift alarm is first_alarm(drift timeline of income, 'income'); the accuracy "
+        "alert is first_accuracy_alert(performance timeline).fires_on. Subtract the two days."
+    ),
+    solution=(
+        f"About {_SHOCK_GAP} days: the drift alarm fires on day {_shock.start_day} or just after; defaults rise only "
+        f"from day {_shock.concept_drift_day}, the {ROLLING}-day accuracy crosses the line a few days later, and its "
+        f"labels arrive {LABEL_DELAY_DAYS} days after that.\n"
+        "    answer_q4 = day_of(shock_alert.fires_on) - day_of(drift_alarm)"
+    ),
+    correct_message="Data drift first, concept drift later: the lesson's note, as a number of days.",
+)
+
+q5 = ThoughtExperiment(
+    "Question 5",
+    hint=(
+        "Split the gap of question 4 into pieces: when did the world change for the inputs, when for the outcomes, "
+        "and when did the outcomes become known? Which of these can a bank change?"
+    ),
+    solution=(
+        "Three delays add up. (1) The shock changed incomes on day 90 but defaults only from day 111, when savings ran "
+        "out: the concept drift itself came three weeks after the data drift. (2) A rolling accuracy needs a few days "
+        "of bad decisions to cross the line. (3) Outcomes are known only 30 days after each decision. The first is "
+        "the world; the second is a choice (shorter windows alert sooner but false-alarm more); the third can be "
+        "shortened with early proxies for default (missed first payment, a human review of a sample of recent "
+        "high-risk decisions, as the lesson suggests). Meanwhile the data-drift alarm is the early warning: use it to "
+        "start watching, reviewing and collecting labels."
+    ),
+)
+
+q6 = Question(
+    "Question 6",
+    expect_choice("new world only", ["keep", "everything", "new world only"]),
+    hint=(
+        "Train the candidates with train_baseline on each set of rows, decide(...) on `later`, and compare "
+        "accuracies. Which one clears the 0.90 line?"
+    ),
+    solution=(
+        "new world only: trained on the labelled days after the change, it learns the new relation between debt, "
+        "score and default and clears 0.90 on later days; trained on everything, the old world outnumbers the new "
+        "and the model mostly relearns the past.\n"
+        "    answer_q6 = max(scores, key=scores.get)"
+    ),
+    correct_message=(
+        "Retrain on the world the model will face. Then version that data, audit the new model for fairness, and "
+        "roll it out gradually."
+    ),
+)
