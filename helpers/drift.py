@@ -1,6 +1,6 @@
 """Data drift with Evidently 0.7: is the data the model sees now distributed like the data it learned from?
 
-Three functions, one subject:
+The three main functions:
 
 * ``drift_table(reference, current)``: one comparison, one row per column (``column``, ``kind``, ``method``, ``score``,
   ``threshold``, ``drifted``), computed by an Evidently ``Report`` with ``DataDriftPreset`` and its tests, so that
@@ -12,9 +12,14 @@ Three functions, one subject:
   window (to floating-point rounding, ~1e-15; ``tests/test_drift.py`` proves it on several windows and methods).
 * ``save_drift_report(reference, current, path)``: Evidently's interactive HTML report, written below ``build/``.
 
+Around them: ``first_alarm`` and ``alarm_summary`` read a timeline (the window an alarm fires, optionally after N
+drifted windows in a row); ``false_alarm_rates`` is notebook 01's experiment (how often each method calls "drift"
+between samples of one world as samples grow); ``column_types``, ``default_method`` and ``available_methods`` expose
+Evidently's choices.
+
 What the numbers mean. ``score`` is what the method measures: a **p-value** for the statistical tests (``ks``,
-``chisquare``, ``z``: drift when the p-value is at or below the threshold, i.e. "this difference would be unlikely by
-chance"), or a **distance** (``wasserstein`` normed by the reference's standard deviation, ``psi``,
+``chisquare``, ``z``: drift when the p-value is below the threshold, at or below it for KS, i.e. "this difference
+would be unlikely by chance"), or a **distance** (``wasserstein`` normed by the reference's standard deviation, ``psi``,
 ``jensenshannon``: drift when the distance reaches the threshold, i.e. "the distributions differ by at least this
 much"). A p-value says how *sure* a difference is, not how *big*: with large samples tiny, harmless shifts become
 "significant". A distance says how big.
