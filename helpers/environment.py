@@ -7,10 +7,10 @@ notebook. The lines hold no paths or patch versions of Python, so they read the 
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 
 from helpers.data import CHECKSUMS, DataFileError, data_path
 from helpers.paths import REPO_ROOT
@@ -77,14 +77,12 @@ def _check_kernel() -> CheckLine:
         spec = KernelSpecManager().get_kernel_spec("python3")
     except (ImportError, NoSuchKernel) as error:
         return CheckLine(False, f"Jupyter kernel 'python3' not found ({error}): run make install")
-    argv = [sys.executable if a in ("python", "python3", "{python}") else a for a in spec.argv[:1]]
-    try:
-        out = subprocess.run(
-            [argv[0], "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True, timeout=30
-        ).stdout.strip()
-    except OSError as error:
-        return CheckLine(False, f"Jupyter kernel 'python3' cannot start ({error})")
-    ok = out == sys.prefix
+    executable = spec.argv[0] if spec.argv else ""
+    if executable in ("python", "python3", "{python}"):  # ipykernel's built-in spec: the running Python
+        executable = sys.executable
+    # <prefix>/bin/python (or <prefix>\\python.exe on Windows) belongs to the environment at <prefix>
+    prefixes = {Path(executable).parent.parent, Path(executable).parent}
+    ok = Path(sys.prefix) in prefixes
     return CheckLine(
         ok,
         "Jupyter kernel 'python3' runs this environment's Python"

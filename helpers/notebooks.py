@@ -116,7 +116,7 @@ def run_all(
         if executed.exists():
             _to_html(executed, html)
         after = {**_files_under(BUILD_DIR), **{p: p.stat().st_mtime for p in (executed, html) if p.exists()}}
-        written = sorted(relative(p) for p, m in after.items() if before.get(p) != m and "mlflow" not in p.parts)
+        written = sorted({relative(p) for p, m in after.items() if before.get(p) != m and "mlflow" not in p.parts})
         results.append(RunResult(relative(path), ok, seconds, written, error))
     return results
 

@@ -46,3 +46,16 @@ def test_check_env_command_prints_ok_lines():
 def test_unknown_command_lists_the_commands():
     out = subprocess.run([sys.executable, "-m", "helpers", "deploy"], capture_output=True, text=True, cwd=REPO_ROOT)
     assert out.returncode == 2 and "unknown command 'deploy'" in out.stderr and "check-env" in out.stderr
+
+
+def test_kernel_of_another_python_fails(monkeypatch):
+    from types import SimpleNamespace
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from helpers.environment import _check_kernel
+
+    other = SimpleNamespace(argv=["/opt/other-env/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"])
+    monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", lambda self, name: other)
+    line = _check_kernel()
+    assert not line.ok and str(line).startswith("[FAIL] Jupyter kernel 'python3' runs a different Python")
