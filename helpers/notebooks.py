@@ -23,6 +23,9 @@ SOLUTION_DIR = EXERCISE_DIR / "solutions"
 KERNEL = "python3"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL}
 CELL_TIMEOUT_SECONDS = 600
+# The kernel's own log (e.g. its start-up notice about local TCP transport) goes to the terminal, not the notebook;
+# keep only its errors so that `make run` prints the table and nothing else. Notebook output is unaffected.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 def course_notebooks() -> list[Path]:
@@ -77,6 +80,7 @@ def execute(path: Path, output: Path, parameters: dict | None = None) -> None:
         progress_bar=False,
         log_output=False,
         execution_timeout=CELL_TIMEOUT_SECONDS,
+        extra_arguments=KERNEL_ARGUMENTS,
     )
 
 
@@ -151,7 +155,13 @@ def execute_in_place(path: Path, timeout: int = CELL_TIMEOUT_SECONDS) -> None:
 
     nb = nbformat.read(path, as_version=4)
     normalize(nb)
-    NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=KERNEL,
+        extra_arguments=KERNEL_ARGUMENTS,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     normalize(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
