@@ -69,7 +69,7 @@ from threadpoolctl import threadpool_limits
 
 from helpers.paths import BUILD_DIR, build_path
 from helpers.validation import require_columns, require_rows
-from helpers.world import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+from helpers.world import APPLICANT_FEATURES
 
 
 @contextlib.contextmanager
@@ -106,7 +106,7 @@ with quiet():  # Evidently's import pulls in libraries that warn about their own
     from evidently.presets import DataDriftPreset
 
 #: The simulated world's applicant features that monitoring watches (7 numbers and the region).
-MONITORED_COLUMNS = [*NUMERIC_FEATURES, *CATEGORICAL_FEATURES]
+MONITORED_COLUMNS = APPLICANT_FEATURES
 
 NUMERICAL = "numerical"
 CATEGORICAL = "categorical"

@@ -40,6 +40,8 @@ NUMERIC_FEATURES = [
     "existing_loans",
 ]
 CATEGORICAL_FEATURES = ["region"]
+#: Every applicant feature (the columns monitoring watches for drift).
+APPLICANT_FEATURES = [*NUMERIC_FEATURES, *CATEGORICAL_FEATURES]
 PROTECTED = "group"
 PRIVILEGED_GROUP = "majority"
 UNPRIVILEGED_GROUP = "minority"

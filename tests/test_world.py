@@ -5,10 +5,8 @@ import pandas as pd
 import pytest
 
 from helpers.models import decide, train_baseline
+from helpers.world import APPLICANT_FEATURES as FEATURES
 from helpers.world import LABEL_DELAY_DAYS, SCENARIOS, scenario_table, simulate_applications
-
-FEATURES = ["income", "debt_to_income", "credit_score", "employment_years", "loan_amount", "loan_term_months",
-            "existing_loans", "region"]
 
 
 @pytest.fixture(scope="module")
