@@ -652,17 +652,34 @@ def fairness_timeline(
     return out
 
 
-def breach_streak(timeline: pd.DataFrame, threshold: float = 0.8, on_empty: str = "reset") -> pd.Series:
+def _timeline_threshold(timeline: pd.DataFrame, threshold: float | None) -> Fraction:
+    """The one threshold of a timeline: the one ``fairness_timeline`` stored, which an explicit value must equal."""
+    stored = timeline.attrs.get("threshold")
+    if threshold is None:
+        return _threshold_fraction(0.8 if stored is None else stored)
+    if stored is not None and _threshold_fraction(threshold) != _threshold_fraction(stored):
+        raise ValueError(
+            f"threshold {threshold!r} differs from the threshold {stored!r} this timeline's 'breach' and 'status' "
+            f"columns were computed with; leave threshold out, or build the timeline with "
+            f"fairness_timeline(..., threshold={threshold!r})"
+        )
+    return _threshold_fraction(threshold)
+
+
+def breach_streak(timeline: pd.DataFrame, threshold: float | None = None, on_empty: str = "reset") -> pd.Series:
     """Consecutive periods, up to and including each row, in which the DI has been below ``threshold``.
 
-    The comparison is exact when the timeline has the count columns of ``fairness_timeline``. A period where a group
-    is empty (DI undefined) resets the streak with ``on_empty="reset"`` (as a Prometheus alert resets when its
-    series is absent) or is passed over with ``on_empty="skip"`` (the streak neither grows nor resets).
+    ``threshold`` defaults to the one ``fairness_timeline`` stored in ``timeline.attrs`` (0.8 for a frame built
+    otherwise), so the streak and the timeline's ``breach`` column always use the same line; a different explicit
+    value is refused. The comparison is exact when the timeline has the count columns of ``fairness_timeline``. A
+    period where a group is empty (DI undefined) resets the streak with ``on_empty="reset"`` (as a Prometheus alert
+    resets when its series is absent) or is passed over with ``on_empty="skip"`` (the streak neither grows nor
+    resets).
     """
     require_columns(timeline, ["period", "disparate_impact"], "timeline")
     if on_empty not in ("reset", "skip"):
         raise ValueError(f"on_empty must be 'reset' or 'skip', got {on_empty!r}")
-    limit = _threshold_fraction(threshold)
+    limit = _timeline_threshold(timeline, threshold)
     count_columns = ["favorable_unprivileged", "n_unprivileged", "favorable_privileged", "n_privileged"]
     exact = all(c in timeline.columns for c in count_columns)
     streaks, streak = [], 0
@@ -682,12 +699,14 @@ def breach_streak(timeline: pd.DataFrame, threshold: float = 0.8, on_empty: str 
     return pd.Series(streaks, index=timeline.index, name="breach_streak", dtype=int)
 
 
-def persistent_breach(timeline: pd.DataFrame, threshold: float = 0.8, periods: int = 3,
+def persistent_breach(timeline: pd.DataFrame, threshold: float | None = None, periods: int = 3,
                       on_empty: str = "reset") -> Any:
     """The first period at which the DI has been below ``threshold`` for ``periods`` consecutive periods, else None.
 
-    This is the lesson's red flag "a disparate impact ratio below 0.8 for 3+ days" (with a daily timeline), the same
-    rule as a Prometheus alert with ``for: 3d``: the flag fires on the third consecutive day, not the first.
+    ``threshold`` as in ``breach_streak`` (default: the timeline's own). With a daily timeline and ``periods=3`` this
+    is the lesson's red flag "a disparate impact ratio below 0.8 for 3+ days": it fires on the third consecutive
+    day, which as a Prometheus alert evaluated once a day is ``for: 2d`` (pending on the first day, firing two days
+    later); ``for: 3d`` would fire on the fourth.
     """
     if isinstance(periods, bool) or not isinstance(periods, (int, np.integer)) or periods < 1:
         raise ValueError(f"periods must be a whole number >= 1, got {periods!r}")

@@ -17,6 +17,10 @@ Typical use::
     report.add("data", "...", table=data_sources(files=["uci_german_credit.data"], frames={"training": train}))
     ...
     paths = report.write("credit_model")        # build/reports/credit_model.md and .html
+
+A report's prose can live in a template (``helpers/templates/<name>.md``, one ``## <section key>`` heading per
+section, paragraphs separated by blank lines, ``{name:.3f}``-style fields for the figures) instead of in a notebook
+cell: ``TransparencyReport.from_template(name, values, tables)`` fills it in and refuses a field it is not given.
 """
 
 from __future__ import annotations
@@ -32,6 +36,14 @@ import pandas as pd
 
 from helpers.data import data_path, sha256_of
 from helpers.paths import build_path
+
+__all__ = [
+    "SECTIONS", "SectionSpec", "TransparencyReport", "ReportFiles", "TEMPLATE_DIR", "data_sources", "decision_drivers",
+    "frame_digest",
+]
+
+#: Where report templates live (``<name>.md``; see ``TransparencyReport.from_template``).
+TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,67 @@ class TransparencyReport:
     date: str | None = None
     version: str | None = None
     _sections: dict[str, _Content] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_template(
+        cls,
+        name: str,
+        values: Mapping[str, object],
+        tables: Mapping[str, pd.DataFrame | Mapping] | None = None,
+        date: str | None = None,
+        version: str | None = None,
+    ) -> TransparencyReport:
+        """A complete report from template ``helpers/templates/<name>.md``, its fields filled from ``values``.
+
+        The template's first line is ``# <title>``; then one ``## <key>`` heading per section of ``SECTIONS``, each
+        followed by paragraphs separated by blank lines. Fields use ``str.format`` syntax (``{accuracy:.3f}``).
+        ``tables`` maps a section key to the table shown under that section's text.
+
+        Raises:
+            ValueError: no such template, a heading that is not a section key, a missing section, or a field that
+                ``values`` does not give (the message names the field and the section).
+        """
+        import string
+
+        path = TEMPLATE_DIR / f"{name}.md"
+        if not path.is_file():
+            have = sorted(p.stem for p in TEMPLATE_DIR.glob("*.md"))
+            raise ValueError(f"no report template {name!r} in helpers/templates/; templates: {', '.join(have) or 'none'}")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if not lines or not lines[0].startswith("# "):
+            raise ValueError(f"template {name!r} must start with a '# <title>' line")
+        title = lines[0][2:].strip()
+        sections: dict[str, list[str]] = {}
+        current = None
+        for line in lines[1:]:
+            if line.startswith("## "):
+                current = line[3:].strip()
+                if current not in SECTIONS:
+                    raise ValueError(
+                        f"template {name!r} has a section {current!r}; valid sections are: {', '.join(SECTIONS)}"
+                    )
+                sections[current] = []
+            elif current is not None:
+                sections[current].append(line)
+        formatter = string.Formatter()
+        report = cls(title, date=date, version=version)
+        unknown = set(tables or {}) - set(SECTIONS)
+        if unknown:
+            raise ValueError(f"tables for unknown section(s) {sorted(unknown)}; valid sections are: {', '.join(SECTIONS)}")
+        for key, body in sections.items():
+            paragraphs = [" ".join(p.split()) for p in "\n".join(body).split("\n\n") if p.strip()]
+            filled = []
+            for paragraph in paragraphs:
+                for _, field_name, _, _ in formatter.parse(paragraph):
+                    if field_name is not None and field_name.split(".")[0].split("[")[0] not in values:
+                        raise ValueError(
+                            f"template {name!r}, section {key!r}: no value for field {{{field_name}}}; "
+                            f"pass it in values (given: {', '.join(sorted(values)) or 'none'})"
+                        )
+                filled.append(formatter.vformat(paragraph, (), dict(values)))
+            report.add(key, filled, table=(tables or {}).get(key))
+        report._require_complete()
+        return report
 
     def add(self, key: str, text: str | Iterable[str], table: pd.DataFrame | Mapping | None = None) -> None:
         """Set section ``key`` (one of ``SECTIONS``): a paragraph or a list of them, and an optional table.

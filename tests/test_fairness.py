@@ -276,7 +276,22 @@ def test_persistent_breach_fires_on_the_third_consecutive_period():
     assert first == 6 and type(first) is int
     assert fairness.persistent_breach(timeline, periods=2) == 2
     assert fairness.persistent_breach(timeline, periods=5) is None
-    assert fairness.persistent_breach(timeline, threshold=0.5, periods=1) is None  # 0.3/0.5 = 0.6 is not < 0.5
+    at_half = fairness.fairness_timeline(_daily([0.5, 0.3, 0.3]), "outcome", "group", "majority", threshold=0.5)
+    assert fairness.persistent_breach(at_half, periods=1) is None  # 0.3/0.5 = 0.6 is not < 0.5
+    assert list(at_half["status"]) == ["ok", "ok", "ok"]  # the timeline's own verdicts use the same line
+
+
+def test_the_streak_rule_uses_the_timelines_threshold():
+    # One threshold in one place: a timeline built at 0.7 judges 0.3/0.5 = 0.6 a breach and 0.375/0.5 = 0.75 not;
+    # the streak, with no threshold of its own, counts exactly the timeline's breaches: 0, 1, 0, 1, 2.
+    timeline = fairness.fairness_timeline(_daily([0.5, 0.3, 0.375, 0.3, 0.3]), "outcome", "group", "majority",
+                                          date_column="day", threshold=0.7)
+    assert list(timeline["status"]) == ["ok", "breach", "ok", "breach", "breach"]
+    assert list(fairness.breach_streak(timeline)) == [0, 1, 0, 1, 2]
+    assert fairness.persistent_breach(timeline, periods=2) == 4
+    assert fairness.persistent_breach(timeline, threshold=0.7, periods=2) == 4  # the same value, said twice, is fine
+    with pytest.raises(ValueError, match=r"threshold 0.8 differs from the threshold 0.7"):
+        fairness.breach_streak(timeline, threshold=0.8)
 
 
 def test_persistent_breach_at_the_exact_boundary_and_empty_periods():

@@ -113,3 +113,56 @@ def test_decision_drivers_of_the_baseline_model():
         "P(bad credit)").all()
     with pytest.raises(TypeError, match="coef_"):
         rep.decision_drivers(object())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Templates: the report's prose outside the notebook
+# ---------------------------------------------------------------------------------------------------------------
+def _template(tmp_path, monkeypatch, text: str) -> str:
+    monkeypatch.setattr(rep, "TEMPLATE_DIR", tmp_path)
+    (tmp_path / "t.md").write_text(text, encoding="utf-8")
+    return "t"
+
+
+_ALL_SECTIONS = "".join(f"## {key}\nText of {key}.\n\n" for key in rep.SECTIONS)
+
+
+def test_template_fills_fields_and_keeps_paragraphs(tmp_path, monkeypatch):
+    text = "# Model X\n" + _ALL_SECTIONS.replace(
+        "## fairness\nText of fairness.\n", "## fairness\nDI {di:.3f} over\n{n} rows.\n\nSecond paragraph.\n"
+    )
+    report = rep.TransparencyReport.from_template(
+        _template(tmp_path, monkeypatch, text), {"di": 0.821248, "n": 149}, tables={"fairness": {"DI": 0.821248}}
+    )
+    md = report.to_markdown()
+    assert md.startswith("# Transparency report: Model X")
+    assert "DI 0.821 over 149 rows.\n\nSecond paragraph." in md  # lines of a paragraph joined, paragraphs kept
+    assert "| DI | 0.8212 |" in md
+
+
+def test_template_errors_name_the_field_section_or_template(tmp_path, monkeypatch):
+    name = _template(tmp_path, monkeypatch, "# X\n" + _ALL_SECTIONS.replace("Text of logic.", "{weights}"))
+    with pytest.raises(ValueError, match=r"section 'logic': no value for field \{weights\}"):
+        rep.TransparencyReport.from_template(name, {})
+    with pytest.raises(ValueError, match="no report template 'nope'.*templates: t"):
+        rep.TransparencyReport.from_template("nope", {})
+    name = _template(tmp_path, monkeypatch, "# X\n## purpose\nOnly one.\n")
+    with pytest.raises(ValueError, match="lacks section"):
+        rep.TransparencyReport.from_template(name, {})
+    name = _template(tmp_path, monkeypatch, "# X\n## summary\nText.\n")
+    with pytest.raises(ValueError, match="section 'summary'; valid sections are: purpose"):
+        rep.TransparencyReport.from_template(name, {})
+    name = _template(tmp_path, monkeypatch, "No title\n" + _ALL_SECTIONS)
+    with pytest.raises(ValueError, match="must start with a '# <title>' line"):
+        rep.TransparencyReport.from_template(name, {})
+
+
+def test_the_course_template_is_complete():
+    fields = dict.fromkeys(
+        ["n_inputs", "n_numeric", "folds", "n_young", "consecutive", "rule_name", "rule_for", "shift_day", "flag_day"],
+        1,
+    )
+    numbers = ["accuracy", "label_di", "label_di_low", "label_di_high", "label_p", "before_di", "after_di",
+               "before_accuracy", "after_accuracy", "threshold"]
+    report = rep.TransparencyReport.from_template("german_credit_model", {**fields, **dict.fromkeys(numbers, 0.5)})
+    assert not report.missing and "A94" in report.to_markdown()
