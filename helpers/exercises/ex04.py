@@ -1,26 +1,31 @@
-"""Questions of exercise 04: tracking with MLflow (a metric history, a query over runs, an alias).
+"""Questions of exercise 04: tracking with MLflow's own API (a metric history, a query over runs, an alias).
 
-The checks read MLflow itself, so they hold for any seed or size: the answer must agree with what the tracking
-store contains.
+The checks read MLflow itself (``mlflow.MlflowClient`` on the course store), so they hold for any seed or size: the
+answer must agree with what the tracking store contains.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from helpers.checks import Question, ThoughtExperiment, Wrong, expect_choice
+from helpers.checks import Question, ThoughtExperiment, Wrong, ____, expect_choice
+
+__all__ = ["q1", "q2", "q3", "q4", "q5", "____"]
 
 #: What the exercise logs to (its own experiment and registered model, so it never touches notebook 04's).
 EXPERIMENT = "ex04-credit-monitoring"
 MODEL = "ex04-credit-scoring"
 HISTORY_RUN = "daily-approval-rate"
 HISTORY_METRIC = "approval_rate"
+#: The version retrained on the repaired feed (the exercise registers 1: champion, 2: broken feed, 3: repaired feed).
+REPAIRED_VERSION = 3
 
 
 def _client():
-    from helpers import tracking
+    import helpers.tracking  # noqa: F401  (sets MLflow's quiet and no-telemetry switches before mlflow is imported)
+    import mlflow
 
-    return tracking.MlflowClient()
+    return mlflow.MlflowClient()  # the tracking URI the notebook set (tracking.use_experiment)
 
 
 def _experiment_id() -> str:
@@ -34,13 +39,13 @@ def _check_history(answer: Any) -> None:
     client = _client()
     runs = client.search_runs([_experiment_id()], filter_string=f"attributes.run_name = '{HISTORY_RUN}'")
     if not runs:
-        raise Wrong(f"there is no run named {HISTORY_RUN!r}: start it with tracking.start_run({HISTORY_RUN!r}).")
+        raise Wrong(f"there is no run named {HISTORY_RUN!r}: start it with mlflow.start_run(run_name={HISTORY_RUN!r}).")
     points = client.get_metric_history(runs[0].info.run_id, HISTORY_METRIC)
     if not points:
-        raise Wrong(f"the run {HISTORY_RUN!r} has no metric {HISTORY_METRIC!r}: log the column with that name.")
+        raise Wrong(f"the run {HISTORY_RUN!r} has no metric {HISTORY_METRIC!r}: log it under that name.")
     steps = sorted(p.step for p in points)
     if steps != list(range(steps[0], steps[0] + len(steps))):
-        raise Wrong("the history has gaps or repeated steps: log exactly one row per day.")
+        raise Wrong("the history has gaps or repeated steps: log exactly one point per day, with step=day.")
     if isinstance(answer, bool) or not isinstance(answer, int) or answer != len(points):
         raise Wrong(f"{answer!r} is not the number of points MLflow holds for {HISTORY_METRIC!r}; read it back.")
 
@@ -61,34 +66,41 @@ def _check_worst_run(answer: Any) -> None:
 
 
 def _check_promotion(answer: Any) -> None:
-    client = _client()
     try:
-        champion = int(client.get_model_version_by_alias(MODEL, "champion").version)
+        champion = int(_client().get_model_version_by_alias(MODEL, "champion").version)
     except Exception as error:
         raise Wrong(f"{MODEL!r} has no 'champion' alias: run the registration cell first ({error}).") from None
-    if champion != 2:
-        raise Wrong(f"'champion' still points at version {champion}: move it to the retrained version 2.")
+    if champion == 2:
+        raise Wrong(
+            "'champion' points at version 2. It passes the four-fifths check, but it learned from the broken feed "
+            "(rent counted as debt): it underweights debt for everyone. Which version learned from the repaired data?"
+        )
+    if champion != REPAIRED_VERSION:
+        raise Wrong(f"'champion' still points at version {champion}: move it to the version you would promote.")
     if isinstance(answer, bool) or answer != champion:
-        raise Wrong(f"{answer!r} is not the version 'champion' points at; read it with tracking.alias_version.")
+        raise Wrong(f"{answer!r} is not the version 'champion' points at; read it back with get_model_version_by_alias.")
 
 
 q1 = Question(
     "Question 1",
     _check_history,
     hint=(
-        f"Compute one {HISTORY_METRIC!r} per date (the mean of `approved`), as a DataFrame with columns `date` and "
-        f"{HISTORY_METRIC!r}; inside `with tracking.start_run({HISTORY_RUN!r}) as run:` call `tracking.log_history`. "
-        "Then count the points with `tracking.read_history(run.info.run_id, ...)`."
+        "`decisions.groupby('day')['approved'].mean()` gives one rate per day. Inside "
+        f"`with mlflow.start_run(run_name={HISTORY_RUN!r}) as run:` call "
+        f"`mlflow.log_metric({HISTORY_METRIC!r}, rate, step=day)` for each day. Then count the points of "
+        "`client.get_metric_history(run.info.run_id, ...)`."
     ),
     solution=(
-        "    daily = decisions.groupby('date', as_index=False)['approved'].mean()\n"
-        "    daily = daily.rename(columns={'approved': 'approval_rate'})\n"
-        "    with tracking.start_run('daily-approval-rate') as run:\n"
-        "        tracking.log_history(daily, 'approval_rate')\n"
-        "    answer_q1 = len(tracking.read_history(run.info.run_id, 'approval_rate'))"
+        "    daily = decisions.groupby('day')['approved'].mean()\n"
+        "    with mlflow.start_run(run_name='daily-approval-rate') as run:\n"
+        "        for day, rate in daily.items():\n"
+        "            mlflow.log_metric('approval_rate', rate, step=int(day))\n"
+        "    answer_q1 = len(client.get_metric_history(run.info.run_id, 'approval_rate'))\n"
+        "One point per day; helpers.tracking.log_history does the same in one batch and also stamps each point with "
+        "the simulated date."
     ),
     correct_message=(
-        "One point per simulated day, stamped with the simulated date: the dashboard's chart is the timeline."
+        "One point per simulated day, with step = day: the dashboard's chart of this metric is the timeline."
     ),
 )
 
@@ -96,12 +108,12 @@ q2 = Question(
     "Question 2",
     _check_worst_run,
     hint=(
-        "`tracking.runs_table(experiment_id, order_by=[...])` is `mlflow.search_runs`: order by "
+        "`mlflow.search_runs([experiment_id], order_by=[...])` returns a DataFrame: order by "
         "'metrics.fairness_ratio ASC' and read the `tags.mlflow.runName` of the first row."
     ),
     solution=(
-        "    runs = tracking.runs_table(experiment_id, filter_string=\"metrics.fairness_ratio > -1\",\n"
-        "                               order_by=['metrics.fairness_ratio ASC'])\n"
+        "    runs = mlflow.search_runs([experiment_id], filter_string='metrics.fairness_ratio > -1',\n"
+        "                              order_by=['metrics.fairness_ratio ASC'])\n"
         "    answer_q2 = runs['tags.mlflow.runName'].iloc[0]"
     ),
     correct_message=(
@@ -113,14 +125,23 @@ q2 = Question(
 q3 = Question(
     "Question 3",
     _check_promotion,
-    hint="`tracking.set_alias(MODEL, 'champion', version)`, then `tracking.alias_version(MODEL, 'champion')`.",
+    hint=(
+        "Both retrained versions pass the four-fifths check on the repaired feed. Compare how many applicants each "
+        "approves and how many of those default, and ask which data each learned from. Then "
+        "`client.set_registered_model_alias(MODEL, 'champion', version)` and "
+        "`client.get_model_version_by_alias(MODEL, 'champion').version`."
+    ),
     solution=(
-        "    tracking.set_alias(MODEL, 'champion', 2)\n"
-        "    answer_q3 = tracking.alias_version(MODEL, 'champion')"
+        "Version 3, retrained on the repaired feed:\n"
+        "    client.set_registered_model_alias(MODEL, 'champion', 3)\n"
+        "    answer_q3 = int(client.get_model_version_by_alias(MODEL, 'champion').version)\n"
+        "Version 2 passes the fairness check only because it learned from data where rent was counted as debt: it "
+        "gives debt-to-income less weight for everyone, so on correct data it approves almost every applicant, "
+        "including more who default. Retraining until the metric passes hides the cause; the fix was the data."
     ),
     correct_message=(
-        "The serving code loads models:/ex04-credit-scoring@champion and did not change: moving the alias is the "
-        "whole deployment-side change, and moving it back is the rollback."
+        "Serving loads models:/ex04-credit-scoring@champion and did not change: moving the alias is the whole "
+        "deployment-side change, and moving it back is the rollback."
     ),
 )
 
@@ -138,22 +159,24 @@ q4 = Question(
     hint="Which of these can change what it points at without anyone editing the serving code?",
     solution=(
         "models:/ex04-credit-scoring@champion. A run URI and a version number name one fixed model; a pickle file "
-        "loses its lineage (data, metrics, run). An alias is a movable pointer with a history in the registry."
+        "loses its lineage (data, metrics, run). An alias is a movable pointer kept in the registry."
     ),
 )
 
 q5 = ThoughtExperiment(
     "Question 5",
     hint=(
-        "The retrained model passes the four-fifths check again, but the data feed still counts rent as debt in two "
-        "neighbourhoods. What does promotion fix, what does it hide, and what would an auditor want to find in MLflow?"
+        "An auditor asks, a year from now: why is version 3 the champion, and on which data was it judged? List what "
+        "MLflow already holds about that decision, and what it does not record unless you do (who moved the alias, "
+        "when, and why; what became of version 2)."
     ),
     solution=(
-        "Promoting the retrained model is reasonable as a stop-gap: it decides the current applicants more fairly "
-        "than the old one. But it hides the cause: the feed is wrong, and the model has now learned to discount "
-        "debt-to-income for everyone, including applicants whose figure is correct. Record the decision where it "
-        "can be audited: the audit runs with their fairness_ratio, the training and evaluation data versions "
-        "(dataset inputs with digests), a tag on the new version naming the known data issue, and who moved the "
-        "alias and why. Then fix the feed, retrain on corrected data, and promote through the same audit."
+        "MLflow already holds: each run's parameters, metrics (the fairness ratios of the audits), start time and "
+        "user; the dataset inputs with digests if the runs logged them; each version's link to its run. It does not "
+        "record alias moves (no history of who pointed champion at version 3, or when), nor why version 2 was "
+        "rejected. So I would log each model's training and evaluation data as dataset inputs (and keep the data "
+        "itself retrievable, e.g. with DVC), tag version 2 'rejected: trained on the broken feed' and version 3 "
+        "'promoted: passed the pre-update audit on the repaired feed', with the audit run's id, and write the alias "
+        "move to an append-only log with who and when, since runs and tags in MLflow can be deleted."
     ),
 )
