@@ -1,7 +1,7 @@
-"""Questions of exercise 03: judging disparate impact by hand, the four-fifths boundary, the 3+ day red flag, and a
-regional audit in the spirit of the lesson's home-valuation case."""
+"""Questions of exercise 03: disparate impact with AIF360, the four-fifths boundary, the day an alert rule with
+``for: 2d`` (and ``for: 3d``) fires, and a regional audit in the spirit of the lesson's home-valuation case."""
 
-from helpers.checks import Question, ThoughtExperiment, expect_choice, expect_number, expect_set
+from helpers.checks import Question, ThoughtExperiment, ____, expect_choice, expect_number, expect_set
 from helpers.data import load_german_credit
 from helpers.world import REGIONS, SCENARIOS
 
@@ -9,24 +9,30 @@ _credit = load_german_credit()
 _rate = _credit.groupby("housing")["good_credit"].mean()
 _RENT_DI = float(_rate["rent"] / _rate["own"])
 
-#: Daily disparate impact values for question 3 (day 0 first).
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "____"]
+
+#: Daily disparate impact values for questions 3 and 4 (day 0 first).
 DAILY_DI = [0.91, 0.79, 0.83, 0.78, 0.80, 0.76, 0.74, 0.77, 0.72]
 
 q1 = Question(
     "Question 1",
     expect_number(_RENT_DI, tolerance=0.0005, what="the disparate impact of renters against owners"),
     hint=(
-        "Disparate impact = P(good | unprivileged) / P(good | privileged). Here the unprivileged group is "
-        "housing == 'rent' and the privileged group housing == 'own'. Compute both rates of `good_credit` with "
-        "pandas (a mean of a 0/1 column is a rate), then divide."
+        "Keep the renters and owners only. AIF360 needs numeric columns: make a 0/1 column 'owns' and a 0/1 "
+        "'good_credit', build a BinaryLabelDataset, and ask BinaryLabelDatasetMetric(..., unprivileged_groups="
+        "[{'owns': 0}], privileged_groups=[{'owns': 1}]).disparate_impact(). Check it with pandas: a mean of a 0/1 "
+        "column is a rate."
     ),
     solution=(
         f"{_RENT_DI:.4f}: renters are labelled good risks 60.9% of the time, owners 73.9%.\n"
-        "    rate = credit.groupby('housing')['good_credit'].mean()\n"
-        "    answer_q1 = rate['rent'] / rate['own']\n"
-        "or, with AIF360 (only the two groups compared):\n"
         "    two = credit[credit['housing'].isin(['rent', 'own'])]\n"
-        "    answer_q1 = fairness.audit(two, 'good_credit', 'housing', 'own').disparate_impact"
+        "    numeric = pd.DataFrame({'owns': (two['housing'] == 'own').astype(float),\n"
+        "                            'good_credit': two['good_credit'].astype(float)})\n"
+        "    labels = BinaryLabelDataset(df=numeric, label_names=['good_credit'], protected_attribute_names=['owns'],\n"
+        "                                favorable_label=1.0, unfavorable_label=0.0)\n"
+        "    answer_q1 = BinaryLabelDatasetMetric(labels, unprivileged_groups=[{'owns': 0}],\n"
+        "                                         privileged_groups=[{'owns': 1}]).disparate_impact()\n"
+        "With pandas: rate = credit.groupby('housing')['good_credit'].mean(); rate['rent'] / rate['own']."
     ),
     correct_message=(
         "About 0.82: above the four-fifths line, but with 179 renters the interval around it is wide. "
@@ -44,8 +50,9 @@ q2 = Question(
     solution=(
         "pass: 14/20 = 0.7 and 35/40 = 0.875, and 0.7 / 0.875 is exactly 4/5: "
         "Fraction(14, 20) / Fraction(35, 40) == Fraction(4, 5). The rule says *less than* four-fifths is evidence "
-        "of adverse impact, so exactly 4/5 passes. In floating point, (14/20) / (35/40) is 0.7999999999999999 and "
-        "a float comparison would wrongly say 'fail'. fairness.passes_four_fifths(14, 20, 35, 40) decides it "
+        "of adverse impact and *greater than* four-fifths generally not; exactly 4/5 is in neither sentence, and the "
+        "course reads it as no evidence of adverse impact: it passes. In floating point, (14/20) / (35/40) is "
+        "0.7999999999999999 and a float comparison would wrongly say 'fail'. fairness.passes_four_fifths(14, 20, 35, 40) decides it "
         "with integers."
     ),
     correct_message=(
@@ -58,24 +65,35 @@ q3 = Question(
     "Question 3",
     expect_number(7, tolerance=0, what="the day the red flag fires"),
     hint=(
-        "A day counts only if its ratio is strictly below 0.8, and a day at or above 0.8 resets the count. Walk "
-        "through DAILY_DI keeping a running count, or build a DataFrame with columns 'period' (0, 1, 2 ...) and "
-        "'disparate_impact' and use fairness.persistent_breach(frame, threshold=0.8, periods=3)."
+        "A day is below the line only if its ratio is strictly below 0.8. Walk through DAILY_DI: the first day below "
+        "the line after a day at or above it is when the alert becomes pending; it fires on the first day at which it "
+        "has been pending for two days (day - pending since >= 2), and any day at or above 0.8 drops it."
     ),
     solution=(
-        "Day 7. Below 0.8 on days 1, 3, 5, 6, 7, 8; day 4 is exactly 0.80, which is not below the line, so the count "
-        "restarts on day 5 and reaches 3 on day 7.\n"
-        "    frame = pd.DataFrame({'period': range(len(DAILY_DI)), 'disparate_impact': DAILY_DI})\n"
-        "    answer_q3 = fairness.persistent_breach(frame, threshold=0.8, periods=3)"
+        "Day 7. Below 0.8 on days 1, 3, 5, 6, 7, 8. Days 1 and 3 are single days: the alert becomes pending and is "
+        "dropped the next day. Day 4 is exactly 0.80, not below the line. From day 5 it is pending; on day 7 it has "
+        "been pending for two days (7 - 5 = 2) and fires: the third consecutive day below the line, as the lesson "
+        "says. In notebook 03 the course's rule engine decides the same from the rule file."
     ),
     correct_message=(
-        "The rule waits for persistence: single bad days (1 and 3) do not fire it, and a day exactly on the line "
-        "resets it."
+        "The rule waits for persistence: single bad days (1 and 3) do not fire it, a day exactly on the line drops "
+        "it, and 'three consecutive days' is for: 2d when the rule is evaluated once a day."
     ),
 )
 
 q4 = Question(
     "Question 4",
+    expect_number(8, tolerance=0, what="the day a rule with for: 3d fires"),
+    hint="Pending from day 5 as before; when has it been pending for three days?",
+    solution=(
+        "Day 8: pending from day 5, and 8 - 5 = 3 days. That is the fourth consecutive day below the line, one day "
+        "later than the lesson's '3+ days'. Write the rule as for: 2d when it is evaluated daily."
+    ),
+    correct_message="One day late: `for` counts the time since the alert became pending, not the evaluations.",
+)
+
+q5 = Question(
+    "Question 5",
     expect_set(set(SCENARIOS["proxy_bias"].details["regions"]), what="regions"),
     hint=(
         "Take the decisions from day 90 on, compute the approval rate (`approved`) per `region`, divide each by the "
@@ -87,7 +105,7 @@ q4 = Question(
         "    recent = decisions[decisions['day'] >= 90]\n"
         "    rate = recent.groupby('region')['approved'].mean()\n"
         "    ratio = rate / rate.max()\n"
-        "    answer_q4 = list(ratio[ratio < 0.8].index)\n"
+        "    answer_q5 = list(ratio[ratio < 0.8].index)\n"
         "Both are approved at about two thirds of the best region's rate; the others within a few percent of it."
     ),
     correct_message=(
@@ -98,8 +116,8 @@ q4 = Question(
     ),
 )
 
-q5 = ThoughtExperiment(
-    "Question 5",
+q6 = ThoughtExperiment(
+    "Question 6",
     hint=(
         "Think of the lesson's home-valuation case: what did the team check before changing the model? Is the gap "
         "persistent and larger than chance? Did the applicants change, or did the data about them? What will the "
