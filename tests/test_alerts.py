@@ -337,3 +337,57 @@ def test_the_rule_file_uses_the_courses_own_thresholds():
     drift = rules["FeatureDriftDaily"]
     assert (drift.op, drift.threshold) == (">=", float(line.group(1)))
     assert math.isclose(drift.threshold, 0.25)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The chart (helpers.plots.plot_alert)
+# ----------------------------------------------------------------------------------------------------------------
+def test_plot_alert_draws_the_line_the_pending_stretches_and_the_firing_points():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PathCollection
+    from matplotlib.patches import Polygon, Rectangle
+
+    from helpers.plots import plot_alert
+
+    # for 2d, daily: day 0 -, 1 P, 2 P, 3 F, 4 -, 5 P, 6 -  -> two pending stretches (days 1-3 and 5-6), one firing
+    # point (day 3, value 0.7), first firing on day 3.
+    rule = Rule("DisparateImpactRedFlag", "credit_disparate_impact", "<", 0.8, for_="2d")
+    evaluation = evaluate(rule, daily([0.9, 0.7, 0.7, 0.7, 0.9, 0.7, 0.9]))
+    fig, ax = plt.subplots()
+    plot_alert(ax, evaluation, rule, x=range(7), xlabel="day", ylabel="disparate impact")
+    spans = [p for p in ax.patches if isinstance(p, (Polygon, Rectangle))]
+    extents = sorted((round(p.get_x() if isinstance(p, Rectangle) else p.get_xy()[:, 0].min(), 6),
+                      round(p.get_x() + p.get_width() if isinstance(p, Rectangle) else p.get_xy()[:, 0].max(), 6))
+                     for p in spans)
+    assert extents == [(1, 3), (5, 6)]
+    dots = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert [tuple(xy) for xy in dots[0].get_offsets()] == [(3, 0.7)]
+    labels = ax.get_legend_handles_labels()[1]
+    assert "alert line: below 0.8" in labels and "first firing (day 3)" in labels and "firing" in labels
+    assert ax.get_title() == "DisparateImpactRedFlag: fires when below 0.8 for 2 days"
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"x has 3 positions for 7 evaluations"):
+        plot_alert(None, evaluation, rule, x=[0, 1, 2])
+    with pytest.raises(ValueError, match=r"evaluation has no column 'state'"):
+        plot_alert(None, evaluation.drop(columns="state"), rule)
+
+
+def test_plot_alert_on_times_and_for_an_absent_rule():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import plot_alert
+
+    # absent for 1d, daily: day 0 sample -, 1 none P, 2 none F, 3 sample -: one firing mark, no alert line.
+    rule = Rule("ModelAccuracyMissing", "credit_model_accuracy", "absent", None, for_="1d")
+    ax = plot_alert(None, evaluate(rule, daily([0.93, np.nan, np.nan, 0.93])), rule)
+    labels = ax.get_legend_handles_labels()[1]
+    assert "no sample" in labels and "firing" in labels and "first firing" in labels
+    assert not any(label.startswith("alert line") for label in labels)
+    assert ax.get_title() == "ModelAccuracyMissing: fires when there is no sample for 1 day"
+    plt.close(ax.figure)
