@@ -129,6 +129,14 @@ def test_nan_is_no_sample_and_behaves_exactly_like_recovery():
     assert states(Rule("X", "m", "<", 0.9, keep_firing_for="1h"), hourly([0.5, np.nan, np.nan])) == [F, F, I]
 
 
+def test_pandas_missing_values_in_nullable_columns_are_no_sample():
+    # helpers.performance keeps accuracy in a nullable Float64 column (<NA> while labels are out): <NA> is no sample.
+    # for 0: day 0 0.5 F; day 1 <NA>: resolved; day 2 0.95: inactive.
+    series = pd.Series([0.5, pd.NA, 0.95], dtype="Float64", index=pd.date_range(T0, periods=3, freq="D"))
+    out = evaluate(Rule("AccuracyLow", "m", "<", 0.9), series)
+    assert out["state"].tolist() == [F, I, I] and np.isnan(out["value"].iloc[1])
+
+
 def test_an_absent_rule_holds_when_there_is_no_sample():
     # absent(m) for 1h: 0h sample: inactive; 1h none: P(1h); 2h none: F; 3h sample: resolved; 4h none: P(4h).
     rule = Rule("Missing", "m", "absent", None, for_="1h")
