@@ -22,6 +22,7 @@ Public API: ``Rule``, ``evaluate``, ``first_firing``, ``load_rules``, ``parse_du
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections.abc import Mapping
@@ -69,10 +70,10 @@ _RULE_KEYS = {"alert", "expr", "for", "keep_firing_for", "labels", "annotations"
 
 def parse_duration(value, what: str = "duration") -> pd.Timedelta:
     """A Prometheus duration ("30s", "90m", "72h", "2d", "1w", "1h30m"; units y w d h m s ms, largest first) or a
-    pandas Timedelta, as a ``pd.Timedelta``. "0" and "0s" are zero. Raises ``ValueError`` naming ``what`` for a
+    pandas Timedelta (or ``datetime.timedelta``), as a ``pd.Timedelta``. "0" and "0s" are zero. Raises ``ValueError`` naming ``what`` for a
     malformed or negative duration."""
-    if isinstance(value, pd.Timedelta):
-        duration = value
+    if isinstance(value, (datetime.timedelta, np.timedelta64)):  # pd.Timedelta is a datetime.timedelta
+        duration = pd.Timedelta(value)
     elif isinstance(value, str):
         text = value.strip()
         match = _DURATION.match(text)

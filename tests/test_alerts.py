@@ -9,6 +9,7 @@ keeps firing while now - (first evaluation without the condition) < keep_firing_
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -184,7 +185,8 @@ def test_timezone_aware_times_keep_their_zone():
      ("72h", pd.Timedelta(hours=72)),
      ("2d", pd.Timedelta(days=2)), ("1w", pd.Timedelta(days=7)), ("1y", pd.Timedelta(days=365)),
      ("1h30m", pd.Timedelta(minutes=90)), ("500ms", pd.Timedelta(milliseconds=500)),
-     (pd.Timedelta(hours=5), pd.Timedelta(hours=5)), (0, pd.Timedelta(0))],
+     (pd.Timedelta(hours=5), pd.Timedelta(hours=5)), (0, pd.Timedelta(0)),
+     (datetime.timedelta(days=2), pd.Timedelta(days=2))],
 )
 def test_parse_duration(text, expected):
     assert parse_duration(text) == expected
