@@ -38,6 +38,14 @@ import pandas as pd
 
 from helpers.validation import require_columns, require_no_nan, require_rows
 
+__all__ = [
+    "FOUR_FIFTHS", "STATUS_OK", "STATUS_BREACH", "STATUS_NO_ROWS", "STATUS_NO_FAVOURABLE",
+    "AuditResult", "GapTest", "ClassificationAudit",
+    "audit", "classification_audit", "passes_four_fifths", "reweigh", "fairness_timeline",
+    # AIF360's own classes, imported here without AIF360's import-time warnings (notebooks 00 and 03 use them)
+    "BinaryLabelDataset", "BinaryLabelDatasetMetric", "ClassificationMetric", "Reweighing",
+]
+
 
 def _import_aif360():
     """Import AIF360 without its import-time noise and without touching the root logger for good.
@@ -549,7 +557,7 @@ def reweigh(df: pd.DataFrame, outcome: str, protected: str, privileged: Any, fav
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Fairness over time and the "below 0.8 for 3+ days" rule
+# Fairness over time (the "below 0.8 for 3+ days" red flag is an alert rule: helpers.alerts, monitoring/alerts.yml)
 # ----------------------------------------------------------------------------------------------------------------
 def _threshold_fraction(threshold: float | Fraction) -> Fraction:
     if isinstance(threshold, Fraction):
@@ -650,69 +658,3 @@ def fairness_timeline(
     out.attrs.update(privileged_group=groups.privileged_name, unprivileged_group=groups.unprivileged_name,
                      threshold=float(threshold))
     return out
-
-
-def _timeline_threshold(timeline: pd.DataFrame, threshold: float | None) -> Fraction:
-    """The one threshold of a timeline: the one ``fairness_timeline`` stored, which an explicit value must equal."""
-    stored = timeline.attrs.get("threshold")
-    if threshold is None:
-        return _threshold_fraction(0.8 if stored is None else stored)
-    if stored is not None and _threshold_fraction(threshold) != _threshold_fraction(stored):
-        raise ValueError(
-            f"threshold {threshold!r} differs from the threshold {stored!r} this timeline's 'breach' and 'status' "
-            f"columns were computed with; leave threshold out, or build the timeline with "
-            f"fairness_timeline(..., threshold={threshold!r})"
-        )
-    return _threshold_fraction(threshold)
-
-
-def breach_streak(timeline: pd.DataFrame, threshold: float | None = None, on_empty: str = "reset") -> pd.Series:
-    """Consecutive periods, up to and including each row, in which the DI has been below ``threshold``.
-
-    ``threshold`` defaults to the one ``fairness_timeline`` stored in ``timeline.attrs`` (0.8 for a frame built
-    otherwise), so the streak and the timeline's ``breach`` column always use the same line; a different explicit
-    value is refused. The comparison is exact when the timeline has the count columns of ``fairness_timeline``. A
-    period where a group is empty (DI undefined) resets the streak with ``on_empty="reset"`` (as a Prometheus alert
-    resets when its series is absent) or is passed over with ``on_empty="skip"`` (the streak neither grows nor
-    resets).
-    """
-    require_columns(timeline, ["period", "disparate_impact"], "timeline")
-    if on_empty not in ("reset", "skip"):
-        raise ValueError(f"on_empty must be 'reset' or 'skip', got {on_empty!r}")
-    limit = _timeline_threshold(timeline, threshold)
-    count_columns = ["favorable_unprivileged", "n_unprivileged", "favorable_privileged", "n_privileged"]
-    exact = all(c in timeline.columns for c in count_columns)
-    streaks, streak = [], 0
-    for _, row in timeline.iterrows():
-        if exact:
-            fav_u, n_u, fav_p, n_p = (int(row[c]) for c in count_columns)
-            empty = n_u == 0 or n_p == 0
-            below = not empty and _below(fav_u, n_u, fav_p, n_p, limit)
-        else:
-            empty = pd.isna(row["disparate_impact"])
-            below = not empty and row["disparate_impact"] < float(limit)
-        if empty:
-            streak = 0 if on_empty == "reset" else streak
-        else:
-            streak = streak + 1 if below else 0
-        streaks.append(streak)
-    return pd.Series(streaks, index=timeline.index, name="breach_streak", dtype=int)
-
-
-def persistent_breach(timeline: pd.DataFrame, threshold: float | None = None, periods: int = 3,
-                      on_empty: str = "reset") -> Any:
-    """The first period at which the DI has been below ``threshold`` for ``periods`` consecutive periods, else None.
-
-    ``threshold`` as in ``breach_streak`` (default: the timeline's own). With a daily timeline and ``periods=3`` this
-    is the lesson's red flag "a disparate impact ratio below 0.8 for 3+ days": it fires on the third consecutive
-    day, which as a Prometheus alert evaluated once a day is ``for: 2d`` (pending on the first day, firing two days
-    later); ``for: 3d`` would fire on the fourth.
-    """
-    if isinstance(periods, bool) or not isinstance(periods, (int, np.integer)) or periods < 1:
-        raise ValueError(f"periods must be a whole number >= 1, got {periods!r}")
-    streak = breach_streak(timeline, threshold=threshold, on_empty=on_empty)
-    hits = timeline.loc[streak >= periods, "period"]
-    if hits.empty:
-        return None
-    first = hits.iloc[0]
-    return first.item() if isinstance(first, np.generic) else first  # a plain int for integer periods

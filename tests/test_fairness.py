@@ -268,41 +268,13 @@ def test_weekly_timeline():
     assert list(weekly["period"]) == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-08")]
 
 
-def test_persistent_breach_fires_on_the_third_consecutive_period():
-    timeline = fairness.fairness_timeline(_daily([0.5, 0.3, 0.3, 0.5, 0.3, 0.3, 0.3, 0.3]), "outcome", "group",
-                                          "majority", date_column="day")
-    assert list(fairness.breach_streak(timeline)) == [0, 1, 2, 0, 1, 2, 3, 4]
-    first = fairness.persistent_breach(timeline, periods=3)
-    assert first == 6 and type(first) is int
-    assert fairness.persistent_breach(timeline, periods=2) == 2
-    assert fairness.persistent_breach(timeline, periods=5) is None
-    at_half = fairness.fairness_timeline(_daily([0.5, 0.3, 0.3]), "outcome", "group", "majority", threshold=0.5)
-    assert fairness.persistent_breach(at_half, periods=1) is None  # 0.3/0.5 = 0.6 is not < 0.5
-    assert list(at_half["status"]) == ["ok", "ok", "ok"]  # the timeline's own verdicts use the same line
-
-
-def test_the_streak_rule_uses_the_timelines_threshold():
-    # One threshold in one place: a timeline built at 0.7 judges 0.3/0.5 = 0.6 a breach and 0.375/0.5 = 0.75 not;
-    # the streak, with no threshold of its own, counts exactly the timeline's breaches: 0, 1, 0, 1, 2.
-    timeline = fairness.fairness_timeline(_daily([0.5, 0.3, 0.375, 0.3, 0.3]), "outcome", "group", "majority",
-                                          date_column="day", threshold=0.7)
-    assert list(timeline["status"]) == ["ok", "breach", "ok", "breach", "breach"]
-    assert list(fairness.breach_streak(timeline)) == [0, 1, 0, 1, 2]
-    assert fairness.persistent_breach(timeline, periods=2) == 4
-    assert fairness.persistent_breach(timeline, threshold=0.7, periods=2) == 4  # the same value, said twice, is fine
-    with pytest.raises(ValueError, match=r"threshold 0.8 differs from the threshold 0.7"):
-        fairness.breach_streak(timeline, threshold=0.8)
-
-
-def test_persistent_breach_at_the_exact_boundary_and_empty_periods():
-    exact = fairness.fairness_timeline(_daily([0.4, 0.4, 0.4]), "outcome", "group", "majority")
-    assert fairness.persistent_breach(exact, periods=1) is None  # 0.4 / 0.5 is exactly 0.8: not below
-    gap = fairness.fairness_timeline(_daily([0.3, 0.3, None, 0.3]), "outcome", "group", "majority",
-                                     date_column="day")
-    assert fairness.persistent_breach(gap, periods=3) is None
-    assert fairness.persistent_breach(gap, periods=3, on_empty="skip") == 3
-    floats_only = gap[["period", "disparate_impact"]]
-    assert fairness.persistent_breach(floats_only, periods=3, on_empty="skip") == 3
+def test_timeline_verdicts_use_its_one_threshold():
+    # One threshold in one place: a timeline built at 0.7 judges 0.3/0.5 = 0.6 a breach and 0.375/0.5 = 0.75 not,
+    # and records the line it used; 0.4/0.5 is exactly 0.8, so at the default line it is not a breach.
+    timeline = fairness.fairness_timeline(_daily([0.5, 0.3, 0.375]), "outcome", "group", "majority", threshold=0.7)
+    assert list(timeline["status"]) == ["ok", "breach", "ok"] and timeline.attrs["threshold"] == 0.7
+    exact = fairness.fairness_timeline(_daily([0.4]), "outcome", "group", "majority")
+    assert list(exact["status"]) == ["ok"] and not exact.loc[0, "breach"]
 
 
 def test_timeline_bad_input():
@@ -315,10 +287,8 @@ def test_timeline_bad_input():
         fairness.fairness_timeline(frame, "outcome", "group", "majority", date_column="group")
     with pytest.raises(ValueError, match="freq 'fortnightly'"):
         fairness.fairness_timeline(frame, "outcome", "group", "majority", freq="fortnightly")
-    with pytest.raises(ValueError, match="periods must be a whole number"):
-        fairness.persistent_breach(fairness.fairness_timeline(frame, "outcome", "group", "majority"), periods=0)
-    with pytest.raises(ValueError, match="on_empty"):
-        fairness.breach_streak(fairness.fairness_timeline(frame, "outcome", "group", "majority"), on_empty="x")
+    with pytest.raises(ValueError, match="threshold must be a positive number"):
+        fairness.fairness_timeline(frame, "outcome", "group", "majority", threshold=0)
 
 
 # ---------------------------------------------------------------------------------------------------------------

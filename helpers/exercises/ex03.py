@@ -67,13 +67,18 @@ q3 = Question(
     hint=(
         "A day is below the line only if its ratio is strictly below 0.8. Walk through DAILY_DI: the first day below "
         "the line after a day at or above it is when the alert becomes pending; it fires on the first day at which it "
-        "has been pending for two days (day - pending since >= 2), and any day at or above 0.8 drops it."
+        "has been pending for two days (day - pending since >= 2), and any day at or above 0.8 drops it. Or let the "
+        "course's engine decide: evaluate(course_rules()['DisparateImpactRedFlag'], series) with series = "
+        "pd.Series(DAILY_DI, index=pd.date_range('2024-01-01', periods=len(DAILY_DI)))."
     ),
     solution=(
         "Day 7. Below 0.8 on days 1, 3, 5, 6, 7, 8. Days 1 and 3 are single days: the alert becomes pending and is "
         "dropped the next day. Day 4 is exactly 0.80, not below the line. From day 5 it is pending; on day 7 it has "
         "been pending for two days (7 - 5 = 2) and fires: the third consecutive day below the line, as the lesson "
-        "says. In notebook 03 the course's rule engine decides the same from the rule file."
+        "says. The course's engine decides the same from the rule file:\n"
+        "    red_flag = course_rules()['DisparateImpactRedFlag']\n"
+        "    series = pd.Series(DAILY_DI, index=pd.date_range('2024-01-01', periods=len(DAILY_DI)))\n"
+        "    answer_q3 = (first_firing(red_flag, series) - series.index[0]).days"
     ),
     correct_message=(
         "The rule waits for persistence: single bad days (1 and 3) do not fire it, a day exactly on the line drops "
@@ -84,7 +89,10 @@ q3 = Question(
 q4 = Question(
     "Question 4",
     expect_number(8, tolerance=0, what="the day a rule with for: 3d fires"),
-    hint="Pending from day 5 as before; when has it been pending for three days?",
+    hint=(
+        "Pending from day 5 as before; when has it been pending for three days? With the engine: "
+        "dataclasses.replace(red_flag, for_='3d')."
+    ),
     solution=(
         "Day 8: pending from day 5, and 8 - 5 = 3 days. That is the fourth consecutive day below the line, one day "
         "later than the lesson's '3+ days'. Write the rule as for: 2d when it is evaluated daily."
