@@ -145,7 +145,9 @@ class TransparencyReport:
         path = TEMPLATE_DIR / f"{name}.md"
         if not path.is_file():
             have = sorted(p.stem for p in TEMPLATE_DIR.glob("*.md"))
-            raise ValueError(f"no report template {name!r} in helpers/templates/; templates: {', '.join(have) or 'none'}")
+            raise ValueError(
+                f"no report template {name!r} in helpers/templates/; templates: {', '.join(have) or 'none'}"
+            )
         lines = path.read_text(encoding="utf-8").splitlines()
         if not lines or not lines[0].startswith("# "):
             raise ValueError(f"template {name!r} must start with a '# <title>' line")
@@ -166,7 +168,9 @@ class TransparencyReport:
         report = cls(title, date=date, version=version)
         unknown = set(tables or {}) - set(SECTIONS)
         if unknown:
-            raise ValueError(f"tables for unknown section(s) {sorted(unknown)}; valid sections are: {', '.join(SECTIONS)}")
+            raise ValueError(
+                f"tables for unknown section(s) {sorted(unknown)}; valid sections are: {', '.join(SECTIONS)}"
+            )
         for key, body in sections.items():
             paragraphs = [" ".join(p.split()) for p in "\n".join(body).split("\n\n") if p.strip()]
             filled = []

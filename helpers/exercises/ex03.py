@@ -52,8 +52,8 @@ q2 = Question(
         "Fraction(14, 20) / Fraction(35, 40) == Fraction(4, 5). The rule says *less than* four-fifths is evidence "
         "of adverse impact and *greater than* four-fifths generally not; exactly 4/5 is in neither sentence, and the "
         "course reads it as no evidence of adverse impact: it passes. In floating point, (14/20) / (35/40) is "
-        "0.7999999999999999 and a float comparison would wrongly say 'fail'. fairness.passes_four_fifths(14, 20, 35, 40) decides it "
-        "with integers."
+        "0.7999999999999999 and a float comparison would wrongly say 'fail'. "
+        "fairness.passes_four_fifths(14, 20, 35, 40) decides it with integers."
     ),
     correct_message=(
         "Exactly 4/5 passes; floats would have said otherwise. And with 20 applicants, one more or fewer approval "

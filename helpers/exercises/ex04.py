@@ -78,7 +78,9 @@ def _check_promotion(answer: Any) -> None:
     if champion != REPAIRED_VERSION:
         raise Wrong(f"'champion' still points at version {champion}: move it to the version you would promote.")
     if isinstance(answer, bool) or answer != champion:
-        raise Wrong(f"{answer!r} is not the version 'champion' points at; read it back with get_model_version_by_alias.")
+        raise Wrong(
+            f"{answer!r} is not the version 'champion' points at; read it back with get_model_version_by_alias."
+        )
 
 
 q1 = Question(
