@@ -40,6 +40,11 @@ TIMELINE_COLUMNS = [
 
 
 def _as_timestamp(value, what: str) -> pd.Timestamp:
+    import datetime
+
+    if not isinstance(value, (str, datetime.date, np.datetime64)) or (isinstance(value, str) and not value.strip()):
+        # pd.Timestamp(5) is 1970-01-01 00:00:00.000000005 and pd.Timestamp("") is NaT: refuse both
+        raise ValueError(f"{what} must be a date (e.g. '2024-05-01' or a Timestamp), got {value!r}")
     try:
         stamp = pd.Timestamp(value)
     except (TypeError, ValueError):
@@ -47,6 +52,15 @@ def _as_timestamp(value, what: str) -> pd.Timestamp:
     if pd.isna(stamp):
         raise ValueError(f"{what} must be a date, got {value!r}")
     return stamp
+
+
+def _is_share(value) -> bool:
+    """A number in (0, 1] (an accuracy line); not a bool, a string or NaN."""
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float, np.integer, np.floating))
+        and 0 < float(value) <= 1
+    )
 
 
 def _check_binary(series: pd.Series, what: str) -> None:
@@ -194,8 +208,10 @@ def first_accuracy_alert(
     itself: that is the label delay every accuracy alert pays.
     """
     require_columns(timeline, ["period", column, "labels_complete_on"], "timeline")
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be an accuracy between 0 and 1, got {threshold!r}")
+    if not isinstance(column, str):
+        raise ValueError(f"column must be a column name (a string), got {column!r}")
+    if not _is_share(threshold):
+        raise ValueError(f"threshold must be an accuracy between 0 and 1 (e.g. 0.90), got {threshold!r}")
     known = timeline[timeline[column].notna()].sort_values("period")
     below = known[known[column].astype(float) < threshold]
     if below.empty:
@@ -249,8 +265,8 @@ def classification_check(
             labelled rows in it (the message says when the first label arrives).
     """
     labelled = _labelled_mask(decisions, as_of, date_column, label, prediction, label_date_column)
-    if isinstance(min_accuracy, bool) or not isinstance(min_accuracy, (int, float)) or not 0 < min_accuracy <= 1:
-        raise ValueError(f"min_accuracy must be between 0 and 1, got {min_accuracy!r}")
+    if not _is_share(min_accuracy):
+        raise ValueError(f"min_accuracy must be an accuracy between 0 and 1 (e.g. 0.90), got {min_accuracy!r}")
     in_range = np.ones(len(decisions), dtype=bool)
     start_ts = None if start is None else _as_timestamp(start, "start")
     end_ts = None if end is None else _as_timestamp(end, "end")
