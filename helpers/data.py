@@ -85,7 +85,7 @@ def _altered_message(name: str, path: Path, actual: str, expected: str) -> str:
             "Windows, in a clone made before the repository's .gitattributes kept data/ byte for byte)"
         )
     else:
-        cause = "its content differs from the published file (edited, truncated or replaced)"
+        cause = "the file was altered: its content differs from the published file (edited, truncated or replaced)"
     return (
         f"data file data/{name} has sha256 {actual}, expected {expected}: {cause}. Restore the published bytes "
         f"from the repository folder with: {RESTORE_COMMAND}"
