@@ -160,7 +160,8 @@ class Question:
         try:
             self._checker(answer)
         except Wrong as reason:
-            return VERDICT_INCORRECT, f"{self.name}: {reason} Try {self._var()}.hint(), or see {self._var()}.solution()."
+            help_ = f"Try {self._var()}.hint(), or see {self._var()}.solution()."
+            return VERDICT_INCORRECT, f"{self.name}: {reason} {help_}"
         except Exception as error:  # a malformed answer must never show the learner a traceback
             return VERDICT_INCORRECT, (
                 f"{self.name}: your answer ({kind_of(answer)}) could not be checked ({type(error).__name__}). "
@@ -294,7 +295,8 @@ def expect_choice(expected: Any, choices: list[Any] | None = None) -> Callable[[
     def checker(answer: Any) -> None:
         answer = plain(answer)
         if _is_container(answer):
-            raise Wrong(f"give one of the options, not {kind_of(answer)}: {', '.join(map(repr, choices or [expected]))}.")
+            options = ", ".join(map(repr, choices or [expected]))
+            raise Wrong(f"give one of the options, not {kind_of(answer)}: {options}.")
         if choices is not None and not any(_same(norm(answer), norm(c)) for c in choices):
             raise Wrong(f"{_safe_repr(answer)} is not one of the options: {', '.join(map(repr, choices))}.")
         if not _same(norm(answer), norm(expected)):
@@ -311,7 +313,7 @@ def expect_set(expected: set[Any] | list[Any], what: str = "items") -> Callable[
         if isinstance(answer, (dict, str, bytes)) or _is_frame(answer) or not isinstance(answer, _LIST_LIKE):
             hint = ""
             if _is_frame(answer):
-                hint = " (for a DataFrame's column names use list(df.columns); for a column's values, df[name].tolist())"
+                hint = " (its column names: list(df.columns); a column's values: df[name].tolist())"
             elif isinstance(answer, dict):
                 hint = " (for its keys use list(d))"
             raise Wrong(f"the answer should be a list of {what}, got {kind_of(answer)}{hint}.")

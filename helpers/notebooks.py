@@ -219,7 +219,8 @@ def _run_one(path: Path, parameters: dict | None, out_dir: Path) -> RunResult:
         opened = {Path(line) for line in log.read_text(encoding="utf-8").splitlines() if line}
     if executed.exists():
         _to_html(executed, html)
-    written = {p for p in opened if p.exists() and "mlflow" not in p.parts} | {p for p in (executed, html) if p.exists()}
+    written = {p for p in opened if p.exists() and "mlflow" not in p.parts}
+    written |= {p for p in (executed, html) if p.exists()}
     return RunResult(relative(path), ok, seconds, sorted({relative(p) for p in written}), error)
 
 

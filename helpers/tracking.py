@@ -109,10 +109,6 @@ def configure() -> None:
     warnings.filterwarnings("ignore", message=r".*Any type hint is inferred as AnyType.*")
 
 
-#: The former name of ``configure`` (kept so existing notebooks keep working).
-quiet = configure
-
-
 def _configured(function):
     """Run ``configure()`` before ``function``: each entry point applies the settings itself."""
     import functools
@@ -219,8 +215,8 @@ def _unset_hint(uri: str) -> str:
         return ""
     return (
         " Or unset MLFLOW_TRACKING_URI to use the course store (build/mlflow/mlflow.db): `unset MLFLOW_TRACKING_URI` "
-        "in a shell (Windows: `set MLFLOW_TRACKING_URI=`), or `os.environ.pop(\"MLFLOW_TRACKING_URI\")` in the "
-        "notebook, then restart its kernel."
+        "in the shell that starts Jupyter (Windows: `set MLFLOW_TRACKING_URI=`), or run "
+        "`os.environ.pop(\"MLFLOW_TRACKING_URI\")` in the notebook and run this cell again."
     )
 
 
@@ -239,9 +235,11 @@ def _probe_server(uri: str) -> None:
         ) from None
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
+        if isinstance(reason, TimeoutError):
+            reason = f"no answer within {PROBE_TIMEOUT_SECONDS:g} s"
         port = urlparse(uri).port
         raise StoreUnavailable(
-            f"no MLflow tracking server answers at {uri} ({reason}; waited {PROBE_TIMEOUT_SECONDS:g} s). Start one "
+            f"no MLflow tracking server answers at {uri} ({reason}). Start one "
             f"with `python -m helpers mlflow-ui{f' --port {port}' if port else ''}` (or `mlflow server --host "
             f"127.0.0.1 --port {port or 5000}`) in another terminal and run this cell again.{_unset_hint(uri)}"
         ) from None
