@@ -263,6 +263,8 @@ CASES = [
      ValueError, r"threshold must be an accuracy.*'0\.9'"),
     ("accuracy-alert-column", lambda: performance.first_accuracy_alert(accuracy_days(), column="recall"),
      ValueError, r"'recall'"),
+    ("accuracy-alert-min-labelled", lambda: performance.first_accuracy_alert(accuracy_days(), min_labelled=0),
+     ValueError, r"min_labelled must be"),
     ("check-min-accuracy", lambda: performance.classification_check(decisions(), min_accuracy=1.5), ValueError,
      r"min_accuracy must be .*1\.5"),
     ("check-start-integer", lambda: performance.classification_check(decisions(), start=0), ValueError,
