@@ -318,7 +318,7 @@ def connect(uri: str | None = None) -> MlflowClient:
     return client
 
 
-def use_experiment(name: str, fresh: bool = False, lock_timeout: float = 120.0) -> str:
+def use_experiment(name: str, fresh: bool = False, lock_timeout: float = 300.0) -> str:
     """Make ``name`` the active experiment (created if needed, artifacts inside the store); return its id.
 
     Args:
@@ -330,7 +330,8 @@ def use_experiment(name: str, fresh: bool = False, lock_timeout: float = 120.0) 
             asking for the same one waits instead of deleting the first one's runs: up to ``lock_timeout`` seconds
             for a batch run (papermill, a test), not at all for a JupyterLab kernel, which holds it until it is shut
             down.
-        lock_timeout: seconds to wait for another (non-interactive) process using the same experiment.
+        lock_timeout: seconds to wait for another, non-interactive process using the same experiment (a test or
+            papermill run of the same notebook, which ends by itself); an open notebook is reported at once.
 
     Raises:
         TimeoutError: another process still uses the experiment (the message names it: process id, notebook, since
