@@ -109,14 +109,6 @@ class TransparencyReport:
     version: str | None = None
     _sections: dict[str, _Content] = field(default_factory=dict, repr=False)
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.title, str) or not self.title.strip():
-            raise ValueError(f"title must say what the report documents (a non-empty string), got {self.title!r}")
-        for name in ("date", "version"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, str):
-                raise ValueError(f"{name} must be a string as it should be shown (e.g. '2024-06-30'), got {value!r}")
-
     def add(self, key: str, text: str | Iterable[str], table: pd.DataFrame | Mapping | None = None) -> None:
         """Set section ``key`` (one of ``SECTIONS``): a paragraph or a list of them, and an optional table.
 
@@ -144,6 +136,14 @@ class TransparencyReport:
                 f"the transparency report lacks section(s) {', '.join(map(repr, self.missing))}; add them with "
                 f"report.add(key, text) (sections: {', '.join(SECTIONS)})"
             )
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.title, str) or not self.title.strip():
+            raise ValueError(f"title must say what the report documents (a non-empty string), got {self.title!r}")
+        for name in ("date", "version"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name} must be a string as it should be shown (e.g. '2024-06-30'), got {value!r}")
 
     def compliance_map(self) -> pd.DataFrame:
         """One row per section: its title, the EU AI Act provisions and the duty it serves."""

@@ -56,11 +56,6 @@ def drift_days() -> pd.DataFrame:
 
 
 @cache
-def fairness_days() -> pd.DataFrame:
-    return fairness.fairness_timeline(decisions(), "approved", "group", "majority")
-
-
-@cache
 def german() -> pd.DataFrame:
     frame = data.load_german_credit()
     frame["age_group"] = np.where(frame["age"] >= 25, "25+", "under 25")
@@ -224,12 +219,12 @@ CASES = [
     ("fairness-threshold-string", lambda: fairness.fairness_timeline(decisions(), "approved", "group", "majority",
                                                                     threshold="0.8"), ValueError,
      r"threshold must be .*'0\.8'"),
-    ("streak-threshold-1.5", lambda: fairness.persistent_breach(fairness_days(), threshold=1.5), ValueError,
-     r"threshold must be"),
-    ("streak-periods-zero", lambda: fairness.persistent_breach(fairness_days(), periods=0), ValueError,
-     r"periods must be"),
-    ("streak-on-empty", lambda: fairness.breach_streak(fairness_days(), on_empty="ignore"), ValueError,
-     r"on_empty must be"),
+    ("audit-not-a-frame", lambda: fairness.audit([1, 0, 1], "good_credit", "age_group", "25+"), TypeError,
+     r"must be a pandas DataFrame"),
+    ("audit-nan-protected", lambda: fairness.audit(_with_nan(german(), "age_group"), "good_credit", "age_group",
+                                                   "25+"), ValueError, r"'age_group' \(1 of 1000 rows\)"),
+    ("reweigh-privileged-absent", lambda: fairness.reweigh(german(), "good_credit", "age_group", "old"), ValueError,
+     r"privileged value 'old' does not occur in column 'age_group'"),
     ("fairness-date-column", lambda: fairness.fairness_timeline(decisions(), "approved", "group", "majority",
                                                                date_column="when"), ValueError, r"'when'"),
     ("fairness-freq", lambda: fairness.fairness_timeline(decisions(), "approved", "group", "majority",
