@@ -1,6 +1,7 @@
 """`make run`'s runner: every notebook runs, a failure names the notebook and the cell, the others still run."""
 
 import nbformat
+import pytest
 
 from helpers.__main__ import main
 from helpers.notebooks import normalize, print_table, run_all
@@ -33,6 +34,12 @@ def test_cli_without_command_prints_usage(capsys):
     assert "check-env" in capsys.readouterr().out
 
 
+def _children() -> set[int]:
+    """PIDs of this process's living descendants (kernels are started as children)."""
+    psutil = pytest.importorskip("psutil")
+    return {c.pid for c in psutil.Process().children(recursive=True) if c.status() != psutil.STATUS_ZOMBIE}
+
+
 def test_notebooks_run_in_parallel_in_stable_order_with_their_own_artefacts(tmp_path):
     # each notebook records when its cell ran and writes one file below build/; with two workers the two
     # cells overlap in time, the results keep the order given, and each lists only the file it wrote
@@ -48,7 +55,9 @@ def test_notebooks_run_in_parallel_in_stable_order_with_their_own_artefacts(tmp_
     paths = [
         _notebook(tmp_path / f"{name}.ipynb", cell.format(marks=str(marks), name=name)) for name in ("02_b", "01_a")
     ]
+    before = _children()
     results = run_all(paths, out_dir=tmp_path / "out", workers=2)
+    assert _children() - before == set(), "a kernel outlived make run"
     assert [r.notebook for r in results] == ["02_b.ipynb", "01_a.ipynb"] and all(r.ok for r in results)
     (b_start, b_end), (a_start, a_end) = ([float(x) for x in (marks / n).read_text().split()] for n in ("02_b", "01_a"))
     assert a_start < b_end and b_start < a_end, "the two notebooks did not run at the same time"
@@ -63,7 +72,9 @@ def test_a_dead_kernel_names_the_notebook_the_cell_and_the_likely_cause(tmp_path
     dying = _notebook(tmp_path / "03_dies.ipynb", "x = 1",
                       "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "print('never')")
     good = _notebook(tmp_path / "04_good.ipynb", "print('fine')")
+    before = _children()
     results = run_all([dying, good], out_dir=tmp_path / "out")
+    assert _children() - before == set(), "a kernel outlived make run"
     assert [r.ok for r in results] == [False, True]
     error = results[0].error
     assert "kernel died while cell" in error and "`import os, signal`" in error and "memory" in error
