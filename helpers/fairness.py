@@ -348,6 +348,11 @@ def passes_four_fifths(favorable_unprivileged: int, n_unprivileged: int, favorab
     if n_unprivileged == 0 or n_privileged == 0:
         raise ValueError(f"both groups need at least one row, got n_unprivileged={n_unprivileged}, "
                          f"n_privileged={n_privileged}")
+    for favourable, rows, group in ((favorable_unprivileged, n_unprivileged, "unprivileged"),
+                                    (favorable_privileged, n_privileged, "privileged")):
+        if favourable > rows:
+            raise ValueError(f"favorable_{group} ({favourable}) cannot exceed n_{group} ({rows}): a group's favourable "
+                             f"rows are some of its rows")
     return Fraction(favorable_unprivileged, n_unprivileged) >= FOUR_FIFTHS * Fraction(favorable_privileged, n_privileged)
 
 
