@@ -309,6 +309,13 @@ def test_bad_input_gets_a_clear_error(call, error, names):
         call()
 
 
+def test_a_store_that_is_a_folder_is_named(tmp_path):
+    # MLflow alone retries such a store for about 100 s (its SQLAlchemy engine), then names no path
+    (tmp_path / "mlflow.db").mkdir()
+    with pytest.raises(tracking.StoreUnavailable, match=r"mlflow\.db is not a file"):
+        tracking.check_store(tracking.sqlite_uri(tmp_path / "mlflow.db"))
+
+
 def test_a_store_under_a_file_is_named(tmp_path):
     with pytest.raises(tracking.StoreUnavailable, match=r"not-a-folder"):
         _sqlite_under_a_file(tmp_path)
