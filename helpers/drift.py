@@ -48,6 +48,11 @@ Missing values: Evidently silently drops NaN and infinite values from each colum
 refuse them instead, naming the column, the frame or window, and the count: drop or impute them first, and watch the
 missing share as a data-quality signal of its own.
 
+Small windows: a verdict on a handful of rows is noise (a one-row day "drifts" on every column). Each method needs a
+minimum number of rows per window (``MIN_WINDOW_ROWS``: 30, or 50 for the binned distances); a smaller timeline
+window is reported with ``status`` "too few rows" (no score, never drifted, no alarm), and ``drift_table`` refuses a
+frame that small with an error naming the method and the minimum. ``min_rows=`` sets another minimum.
+
 Evidently's import-time deprecation warnings and its report-time warnings are silenced here, at the source, so they
 never reach a notebook's stderr.
 """
