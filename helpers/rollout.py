@@ -41,6 +41,7 @@ __all__ = [
     "MetricSpec",
     "analysis_metrics",
     "analysis_run",
+    "canary_traffic",
     "canary_steps",
     "deployment_settings",
     "flagger_run",
@@ -686,6 +687,63 @@ def run_canary(
         total_requests=total_req,
         analysis=results,
     )
+
+
+def canary_traffic(
+    model: Any,
+    applications: pd.DataFrame,
+    requests_per_minute: float,
+    *,
+    error_rate: float = 0.002,
+    latency_p95_seconds: float = 0.12,
+    rate_window_minutes: float = 5,
+    fairness_window_minutes: float = 15,
+    protected: str = "group",
+    privileged: Any = "majority",
+    seed: int = 0,
+) -> Callable[[int, int, int], dict[str, float]]:
+    """A ``measure`` function for ``run_canary``: what Prometheus would return for the canary's own requests.
+
+    At weight w, the canary received w % of ``requests_per_minute``: over the last ``rate_window_minutes`` for the
+    error rate and the latency, over the last ``fairness_window_minutes`` for the fairness ratio (the windows of the
+    queries in ``deploy/analysis-template.yaml``). Requests are applications drawn (with replacement) from
+    ``applications`` and decided by ``model``: ``fairness-ratio`` is the unprivileged group's approval rate over the
+    privileged group's, on those decisions; ``error-rate`` is the share of failed requests (each fails with
+    probability ``error_rate``: inject a fault by raising it); ``latency-p95-seconds`` the 95th percentile of
+    lognormal latencies whose 95th percentile is ``latency_p95_seconds``. A window with no request in a group has no
+    value (NaN), which the analysis counts as an Error, as when a Prometheus query returns nothing.
+    """
+    from helpers.models import decide
+
+    for name, value in (("error_rate", error_rate), ("latency_p95_seconds", latency_p95_seconds)):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    if not 0 <= error_rate <= 1:
+        raise ValueError(f"error_rate must be between 0 and 1, got {error_rate!r}")
+    decided = decide(model, applications)
+    approved = decided["approved"].to_numpy()
+    privileged_mask = decided[protected].isin([privileged]).to_numpy()
+    rng = np.random.default_rng(seed)
+    sigma = 0.5  # spread of log latencies; the median follows from the 95th percentile
+    median = latency_p95_seconds / math.exp(1.6448536 * sigma)
+
+    def measure(weight: int, step: int, measurement: int) -> dict[str, float]:
+        n_rate = int(rng.poisson(requests_per_minute * rate_window_minutes * weight / 100))
+        n_fair = int(rng.poisson(requests_per_minute * fairness_window_minutes * weight / 100))
+        rows = rng.integers(0, len(approved), size=n_fair)
+        rate = lambda mask: approved[rows][mask].mean() if mask.any() else math.nan  # noqa: E731
+        priv, unpriv = rate(privileged_mask[rows]), rate(~privileged_mask[rows])
+        fairness = unpriv / priv if priv and not math.isnan(priv) and not math.isnan(unpriv) else math.nan
+        if n_rate == 0:
+            return {"error-rate": math.nan, "latency-p95-seconds": math.nan, "fairness-ratio": fairness}
+        latencies = median * np.exp(sigma * rng.standard_normal(n_rate))
+        return {
+            "error-rate": float(rng.binomial(n_rate, error_rate) / n_rate),
+            "latency-p95-seconds": float(np.quantile(latencies, 0.95)),
+            "fairness-ratio": float(fairness),
+        }
+
+    return measure
 
 
 # ----------------------------------------------------------------------------------------------------------------
