@@ -536,7 +536,7 @@ def analysis_metrics(manifest: dict | str | Path = "analysis-template.yaml") -> 
 class CanaryResult:
     """What a canary rollout did.
 
-    ``steps``: one row per step (``step``, ``kind``, ``weight`` after it, ``outcome``); ``measurements``: one row per
+    ``steps``: one row per step (``step``, ``kind``, ``weight`` after it, ``minute`` it ended, ``outcome``); ``measurements``: one row per
     measurement (``step``, ``weight``, ``measurement``, then one value column and one ``<metric>_phase`` column per
     metric); ``phase``: "Healthy" (fully promoted), "Degraded" (aborted: weight 0, stable restored) or "Paused"
     (an Inconclusive analysis waits for a person); ``canary_requests`` / ``total_requests``: requests the canary
@@ -594,8 +594,12 @@ def run_canary(
     if not metrics and any("analysis" in s for s in steps):
         raise ValueError("an analysis step needs at least one metric (MetricSpec)")
     names = [m.name for m in metrics]
-    weight, canary_req, total_req = 0, 0.0, 0.0
+    weight, canary_req, total_req, elapsed = 0, 0.0, 0.0, 0.0
     step_rows, measurement_rows = [], []
+
+    def record(row: dict) -> None:
+        row["minute"] = elapsed / 60  # when the step ended, counted from the start of the rollout
+        step_rows.append(row)
     phase, aborted_at, results = "Healthy", None, {}
     worst_order = {"Successful": 0, "Inconclusive": 1, "Error": 2, "Failed": 3}
     for index, step in enumerate(steps, start=1):
@@ -612,9 +616,10 @@ def run_canary(
             seconds = step["pause"]
             if seconds is None:
                 phase, outcome = "Paused", "paused until a person resumes"
-                step_rows.append({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
+                record({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
                 break
             minutes = _seconds(seconds) / 60
+            elapsed += _seconds(seconds)
             canary_req += requests_per_minute * minutes * weight / 100
             total_req += requests_per_minute * minutes
             outcome = f"{minutes:g} min"
@@ -627,6 +632,7 @@ def run_canary(
             limit = max(c for c in counts if c is not None) if any(c is not None for c in counts) else 1000
             for k in range(1, limit + 1):
                 seconds = interval_seconds or max(_seconds(m.interval or "60s") for m in metrics)
+                elapsed += seconds
                 canary_req += requests_per_minute * seconds / 60 * weight / 100
                 total_req += requests_per_minute * seconds / 60
                 values = measure(weight, index, k)
@@ -662,23 +668,23 @@ def run_canary(
             run_phase = max(finished, key=worst_order.__getitem__)
             outcome = f"analysis {run_phase}"
             if run_phase in ("Failed", "Error"):
-                step_rows.append({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
+                record({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
                 weight, phase, aborted_at = 0, "Degraded", index
-                step_rows.append({"step": index, "kind": "abort", "weight": 0,
+                record({"step": index, "kind": "abort", "weight": 0,
                                   "outcome": "aborted: canary weight 0, stable version restored"})
                 break
             if run_phase == "Inconclusive":
-                step_rows.append({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
+                record({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
                 phase = "Paused"
                 break
-        step_rows.append({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
+        record({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
     else:
         if weight != 100:
-            step_rows.append({"step": len(steps) + 1, "kind": "promote", "weight": 100,
+            record({"step": len(steps) + 1, "kind": "promote", "weight": 100,
                               "outcome": "all steps done: canary becomes stable"})
         weight = 100
     return CanaryResult(
-        steps=pd.DataFrame(step_rows, columns=["step", "kind", "weight", "outcome"]),
+        steps=pd.DataFrame(step_rows, columns=["step", "kind", "weight", "minute", "outcome"]),
         measurements=pd.DataFrame(measurement_rows),
         phase=phase,
         final_weight=weight,
