@@ -456,7 +456,7 @@ def test_canary_traffic_measures_the_injected_fault(scored):
     healthy = canary_traffic(model, recent, 2000, error_rate=0.0, seed=1)
     faulty = canary_traffic(model, recent, 2000, error_rate=0.5, seed=1)
     assert healthy(10, 1, 1)["error-rate"] == 0.0
-    assert 0.4 < faulty(10, 1, 1)["error-rate"] < 0.6  # 1,000 requests at 10% of 2,000/min over 5 min
+    assert 0.4 < faulty(10, 1, 1)["error-rate"] < 0.6  # about 3,000 requests: 10% of 2,000/min over 15 min
     value = healthy(10, 1, 1)["fairness-ratio"]
     assert 0.5 < value < 1.5
     at_zero = healthy(0, 1, 1)  # no request reaches a canary at weight 0: no value, which analysis calls an Error
