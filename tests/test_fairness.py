@@ -287,7 +287,7 @@ def test_timeline_bad_input():
         fairness.fairness_timeline(frame, "outcome", "group", "majority", date_column="group")
     with pytest.raises(ValueError, match="freq 'fortnightly'"):
         fairness.fairness_timeline(frame, "outcome", "group", "majority", freq="fortnightly")
-    with pytest.raises(ValueError, match="threshold must be a positive number"):
+    with pytest.raises(ValueError, match=r"threshold must be a disparate-impact ratio in \(0, 1\]"):
         fairness.fairness_timeline(frame, "outcome", "group", "majority", threshold=0)
 
 
