@@ -21,7 +21,8 @@ def test_the_worksheet_and_the_example_exist():
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(HOMEWORK).as_posix())
 def test_every_relative_link_resolves(page):
-    links = [t for t in LINK.findall(page.read_text(encoding="utf-8")) if not t.startswith(("http://", "https://", "#"))]
+    text = page.read_text(encoding="utf-8")
+    links = [t for t in LINK.findall(text) if not t.startswith(("http://", "https://", "#"))]
     missing = [t for t in links if not (page.parent / t.split("#")[0]).resolve().exists()]
     assert not missing, f"{page.relative_to(REPO_ROOT)} links to files that do not exist: {missing}"
 
