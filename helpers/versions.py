@@ -63,18 +63,28 @@ def file_md5(path: Path | str) -> str:
 def _quiet_dvc():
     """Run DVC in-process without its console messages ("To track the changes with git, run: ...") or analytics.
 
-    DVC prints hints to stdout and logs through its own logger; both are dropped here. Errors still propagate as
-    exceptions with DVC's own message."""
+    DVC prints hints to stdout, logs through its own logger and, inside Jupyter, shows its transfer progress as rich
+    display outputs; all are dropped here. Errors still propagate as exceptions with DVC's own message."""
     os.environ["DVC_NO_ANALYTICS"] = "1"
     out, err = io.StringIO(), io.StringIO()
     logger = logging.getLogger("dvc")
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with _captured_displays(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             yield
     finally:
         logger.setLevel(level)
+
+
+def _captured_displays():
+    """Inside an IPython kernel: capture display outputs (rich progress bars); elsewhere: nothing to capture."""
+    try:
+        from IPython import get_ipython
+        from IPython.utils.capture import capture_output
+    except ImportError:
+        return contextlib.nullcontext()
+    return capture_output() if get_ipython() is not None else contextlib.nullcontext()
 
 
 def _environment(extra: dict | None = None) -> dict:
