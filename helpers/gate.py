@@ -12,7 +12,8 @@ The checks (each item's ``check``):
   Fisher's exact test (``helpers.fairness.audit`` and ``AuditResult.significance``, as in notebook 03);
 * ``accuracy``: candidate vs champion accuracy on labelled held-out applications, within ``max_drop``;
 * ``drift``: the candidate's training data against the champion's, an Evidently drift table
-  (``helpers.drift.drift_table``) on the model's input columns: any drifted column fails until explained;
+  (``helpers.drift.drift_table``) on the model's input columns: a drifted column fails until an explanation is
+  recorded on the candidate's MLflow run (``record_drift_explanation``);
 * ``datasets``: the training and evaluation data versions recorded as dataset inputs of the candidate's MLflow run,
   the training digest matching the data actually used;
 * ``signoff``: a sign-off tag per role on the candidate's MLflow run (``record_signoff``).
@@ -37,7 +38,9 @@ __all__ = [
     "Candidate",
     "GateReport",
     "evaluate",
+    "explanation_tag",
     "load_checklist",
+    "record_drift_explanation",
     "record_signoff",
     "render_markdown",
     "signoff_tag",
@@ -162,6 +165,23 @@ def signoff_tag(role: str) -> str:
     return f"governance.signoff.{slug}"
 
 
+def explanation_tag(column: str) -> str:
+    """The MLflow tag key that explains a drifted training column: ``governance.drift_explained.income``."""
+    if not isinstance(column, str) or not column.strip():
+        raise ValueError(f"column must name a drifted column, got {column!r}")
+    return f"governance.drift_explained.{column.strip()}"
+
+
+def record_drift_explanation(run_id: str, column: str, explanation: str) -> None:
+    """Record why ``column`` of the candidate's training data drifted (a tag on its MLflow run); the drift item then
+    accepts that column. Explain a change in the world (incomes fell), never a pipeline fault you have not fixed."""
+    from helpers import tracking
+
+    if not isinstance(explanation, str) or len(explanation.split()) < 3:
+        raise ValueError(f"an explanation must say what changed and why (a few words at least), got {explanation!r}")
+    tracking.MlflowClient().set_tag(run_id, explanation_tag(column), explanation.strip())
+
+
 def record_signoff(run_id: str, role: str, name: str) -> None:
     """Record that ``name`` signed off the candidate of ``run_id`` in ``role`` (a tag on the MLflow run)."""
     from helpers import tracking
@@ -223,8 +243,19 @@ def _drift(settings: Mapping, candidate: Candidate, champion: Candidate) -> tupl
     drifted = table[table["drifted"]]
     if drifted.empty:
         return True, f"no drift in {len(columns)} columns against the champion's training data"
+    tags = {}
+    if candidate.run_id is not None:
+        from helpers import tracking
+
+        tags = tracking.MlflowClient().get_run(candidate.run_id).data.tags
+    explained = {r.column: tags.get(explanation_tag(r.column)) for r in drifted.itertuples()}
     listed = ", ".join(f"{r.column} ({r.method} {r.score:.3g})" for r in drifted.itertuples())
-    return False, f"drifted against the champion's training data: {listed}; explain why before shipping"
+    missing = [column for column, why in explained.items() if not why]
+    if missing:
+        return False, (f"drifted against the champion's training data: {listed}; no explanation recorded for "
+                       f"{', '.join(missing)}: find out why before shipping")
+    reasons = "; ".join(f"{column}: {why}" for column, why in explained.items())
+    return True, f"drifted against the champion's training data: {listed}; explained ({reasons})"
 
 
 def _datasets(settings: Mapping, candidate: Candidate, champion: Candidate) -> tuple[bool, str]:

@@ -146,6 +146,8 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         for key in ("execution", "papermill", "collapsed", "scrolled", "jupyter", "ExecuteTime"):
             cell.metadata.pop(key, None)
+        if "claims" in cell.metadata.get("tags", []):  # checks of the prose: collapsed in JupyterLab
+            cell.metadata["jupyter"] = {"source_hidden": True}
     return nb
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "MetricSpec",
     "analysis_metrics",
     "analysis_run",
+    "canary_traffic",
     "canary_steps",
     "deployment_settings",
     "flagger_run",
@@ -535,7 +536,7 @@ def analysis_metrics(manifest: dict | str | Path = "analysis-template.yaml") -> 
 class CanaryResult:
     """What a canary rollout did.
 
-    ``steps``: one row per step (``step``, ``kind``, ``weight`` after it, ``outcome``); ``measurements``: one row per
+    ``steps``: one row per step (``step``, ``kind``, ``weight`` after it, ``minute`` it ended, ``outcome``); ``measurements``: one row per
     measurement (``step``, ``weight``, ``measurement``, then one value column and one ``<metric>_phase`` column per
     metric); ``phase``: "Healthy" (fully promoted), "Degraded" (aborted: weight 0, stable restored) or "Paused"
     (an Inconclusive analysis waits for a person); ``canary_requests`` / ``total_requests``: requests the canary
@@ -593,8 +594,12 @@ def run_canary(
     if not metrics and any("analysis" in s for s in steps):
         raise ValueError("an analysis step needs at least one metric (MetricSpec)")
     names = [m.name for m in metrics]
-    weight, canary_req, total_req = 0, 0.0, 0.0
+    weight, canary_req, total_req, elapsed = 0, 0.0, 0.0, 0.0
     step_rows, measurement_rows = [], []
+
+    def record(row: dict) -> None:
+        row["minute"] = elapsed / 60  # when the step ended, counted from the start of the rollout
+        step_rows.append(row)
     phase, aborted_at, results = "Healthy", None, {}
     worst_order = {"Successful": 0, "Inconclusive": 1, "Error": 2, "Failed": 3}
     for index, step in enumerate(steps, start=1):
@@ -611,9 +616,10 @@ def run_canary(
             seconds = step["pause"]
             if seconds is None:
                 phase, outcome = "Paused", "paused until a person resumes"
-                step_rows.append({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
+                record({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
                 break
             minutes = _seconds(seconds) / 60
+            elapsed += _seconds(seconds)
             canary_req += requests_per_minute * minutes * weight / 100
             total_req += requests_per_minute * minutes
             outcome = f"{minutes:g} min"
@@ -626,6 +632,7 @@ def run_canary(
             limit = max(c for c in counts if c is not None) if any(c is not None for c in counts) else 1000
             for k in range(1, limit + 1):
                 seconds = interval_seconds or max(_seconds(m.interval or "60s") for m in metrics)
+                elapsed += seconds
                 canary_req += requests_per_minute * seconds / 60 * weight / 100
                 total_req += requests_per_minute * seconds / 60
                 values = measure(weight, index, k)
@@ -661,23 +668,23 @@ def run_canary(
             run_phase = max(finished, key=worst_order.__getitem__)
             outcome = f"analysis {run_phase}"
             if run_phase in ("Failed", "Error"):
-                step_rows.append({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
+                record({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
                 weight, phase, aborted_at = 0, "Degraded", index
-                step_rows.append({"step": index, "kind": "abort", "weight": 0,
+                record({"step": index, "kind": "abort", "weight": 0,
                                   "outcome": "aborted: canary weight 0, stable version restored"})
                 break
             if run_phase == "Inconclusive":
-                step_rows.append({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
+                record({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
                 phase = "Paused"
                 break
-        step_rows.append({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
+        record({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
     else:
         if weight != 100:
-            step_rows.append({"step": len(steps) + 1, "kind": "promote", "weight": 100,
+            record({"step": len(steps) + 1, "kind": "promote", "weight": 100,
                               "outcome": "all steps done: canary becomes stable"})
         weight = 100
     return CanaryResult(
-        steps=pd.DataFrame(step_rows, columns=["step", "kind", "weight", "outcome"]),
+        steps=pd.DataFrame(step_rows, columns=["step", "kind", "weight", "minute", "outcome"]),
         measurements=pd.DataFrame(measurement_rows),
         phase=phase,
         final_weight=weight,
@@ -686,6 +693,63 @@ def run_canary(
         total_requests=total_req,
         analysis=results,
     )
+
+
+def canary_traffic(
+    model: Any,
+    applications: pd.DataFrame,
+    requests_per_minute: float,
+    *,
+    error_rate: float = 0.001,
+    latency_p95_seconds: float = 0.12,
+    rate_window_minutes: float = 15,
+    fairness_window_minutes: float = 15,
+    protected: str = "group",
+    privileged: Any = "majority",
+    seed: int = 0,
+) -> Callable[[int, int, int], dict[str, float]]:
+    """A ``measure`` function for ``run_canary``: what Prometheus would return for the canary's own requests.
+
+    At weight w, the canary received w % of ``requests_per_minute``: over the last ``rate_window_minutes`` for the
+    error rate and the latency, over the last ``fairness_window_minutes`` for the fairness ratio (the windows of the
+    queries in ``deploy/analysis-template.yaml``). Requests are applications drawn (with replacement) from
+    ``applications`` and decided by ``model``: ``fairness-ratio`` is the unprivileged group's approval rate over the
+    privileged group's, on those decisions; ``error-rate`` is the share of failed requests (each fails with
+    probability ``error_rate``: inject a fault by raising it); ``latency-p95-seconds`` the 95th percentile of
+    lognormal latencies whose 95th percentile is ``latency_p95_seconds``. A window with no request in a group has no
+    value (NaN), which the analysis counts as an Error, as when a Prometheus query returns nothing.
+    """
+    from helpers.models import decide
+
+    for name, value in (("error_rate", error_rate), ("latency_p95_seconds", latency_p95_seconds)):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    if not 0 <= error_rate <= 1:
+        raise ValueError(f"error_rate must be between 0 and 1, got {error_rate!r}")
+    decided = decide(model, applications)
+    approved = decided["approved"].to_numpy()
+    privileged_mask = decided[protected].isin([privileged]).to_numpy()
+    rng = np.random.default_rng(seed)
+    sigma = 0.5  # spread of log latencies; the median follows from the 95th percentile
+    median = latency_p95_seconds / math.exp(1.6448536 * sigma)
+
+    def measure(weight: int, step: int, measurement: int) -> dict[str, float]:
+        n_rate = int(rng.poisson(requests_per_minute * rate_window_minutes * weight / 100))
+        n_fair = int(rng.poisson(requests_per_minute * fairness_window_minutes * weight / 100))
+        rows = rng.integers(0, len(approved), size=n_fair)
+        rate = lambda mask: approved[rows][mask].mean() if mask.any() else math.nan  # noqa: E731
+        priv, unpriv = rate(privileged_mask[rows]), rate(~privileged_mask[rows])
+        fairness = unpriv / priv if priv and not math.isnan(priv) and not math.isnan(unpriv) else math.nan
+        if n_rate == 0:
+            return {"error-rate": math.nan, "latency-p95-seconds": math.nan, "fairness-ratio": fairness}
+        latencies = median * np.exp(sigma * rng.standard_normal(n_rate))
+        return {
+            "error-rate": float(rng.binomial(n_rate, error_rate) / n_rate),
+            "latency-p95-seconds": float(np.quantile(latencies, 0.95)),
+            "fairness-ratio": float(fairness),
+        }
+
+    return measure
 
 
 # ----------------------------------------------------------------------------------------------------------------

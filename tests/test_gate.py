@@ -107,6 +107,21 @@ def test_gate_stops_the_corrupted_feed_and_passes_the_repaired_one(worlds, store
     assert report.passed and report.failed == [] and "PASS" in str(report)
 
 
+def test_a_recorded_explanation_accepts_a_drifted_column(worlds, store):
+    biased, _ = worlds
+    champion_data = _days(biased, 0, 59)
+    champion = Candidate("champion", train_baseline(champion_data), champion_data)
+    candidate = _candidate("explained", biased, store)
+    assert "no explanation recorded for debt_to_income" in evaluate(candidate, champion).items.set_index("id").loc[
+        "training_data_drift", "detail"]
+    gate.record_drift_explanation(candidate.run_id, "debt_to_income", "explanation recorded by the data owner")
+    report = evaluate(candidate, champion).items.set_index("id")
+    assert report.loc["training_data_drift", "passed"]
+    assert "explanation recorded by the data owner" in report.loc["training_data_drift", "detail"]
+    with pytest.raises(ValueError, match="explanation"):
+        gate.record_drift_explanation(candidate.run_id, "income", "because")
+
+
 def test_gate_names_unrecorded_data_and_wrong_versions(worlds, store):
     biased, repaired = worlds
     champion = Candidate("champion", train_baseline(_days(repaired, 0, 59)), _days(repaired, 0, 59))

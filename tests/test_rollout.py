@@ -435,3 +435,37 @@ def test_settings_read_from_the_manifests():
     steps = canary_steps()
     assert [s["setWeight"] for s in steps if "setWeight" in s] == [1, 10, 100]
     assert {m.name for m in analysis_metrics()} >= {"error-rate", "fairness-ratio"}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# canary_traffic: Prometheus' answers for the canary's own requests
+# ----------------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def scored():
+    from helpers.models import train_baseline
+    from helpers.world import simulate_applications
+
+    world = simulate_applications("stable", days=20, per_day=100, seed=0)
+    return train_baseline(world[world["day"] < 10]), world[world["day"] >= 10]
+
+
+def test_canary_traffic_measures_the_injected_fault(scored):
+    from helpers.rollout import canary_traffic
+
+    model, recent = scored
+    healthy = canary_traffic(model, recent, 2000, error_rate=0.0, seed=1)
+    faulty = canary_traffic(model, recent, 2000, error_rate=0.5, seed=1)
+    assert healthy(10, 1, 1)["error-rate"] == 0.0
+    assert 0.4 < faulty(10, 1, 1)["error-rate"] < 0.6  # about 3,000 requests: 10% of 2,000/min over 15 min
+    value = healthy(10, 1, 1)["fairness-ratio"]
+    assert 0.5 < value < 1.5
+    at_zero = healthy(0, 1, 1)  # no request reaches a canary at weight 0: no value, which analysis calls an Error
+    assert math.isnan(at_zero["error-rate"]) and measurement_phase(METRIC, at_zero["error-rate"]) == "Error"
+
+
+def test_canary_traffic_names_bad_rates(scored):
+    from helpers.rollout import canary_traffic
+
+    model, recent = scored
+    with pytest.raises(ValueError, match="error_rate"):
+        canary_traffic(model, recent, 100, error_rate=1.5)
