@@ -18,7 +18,6 @@ its news feed and update check.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import sys
@@ -51,7 +50,8 @@ __all__ = [
     "start_mlflow",
     "start_evidently",
     "start_lab",
-    "live_days",
+    "run_live",
+    "daily_monitoring",
     "main",
 ]
 
@@ -142,14 +142,15 @@ def start_lab(port: int = LAB_PORT, token: str | None = None, root: Path | str =
 
 
 # ---------------------------------------------------------------------------------------------------- live
-def live_days(scenario: str = "proxy_bias", days: int = 180, per_day: int = 300, seed: int = 0):
-    """The days ``live`` plays back: one row per simulated day with ``accuracy``, ``fairness_ratio``, ``drift_share``.
+def daily_monitoring(scenario: str = "proxy_bias", days: int = 180, per_day: int = 300, seed: int = 0):
+    """What ``live`` plays back: one row per simulated day of ``scenario``, monitored as the course monitors it.
 
-    A baseline model trained on the first 60 days decides every application of ``scenario``; per day:
-    ``accuracy`` (share of correct default predictions, with hindsight: every label known), ``fairness_ratio``
-    (disparate impact of approvals, minority / majority, AIF360) and ``drift_share`` (share of applicant features
-    whose day drifted from the training days, Evidently's default tests). In ``proxy_bias`` the fairness ratio falls
-    below 0.8 from day 90.
+    A baseline model trained on the first 60 days (or the first half, for shorter runs) decides every application.
+    Columns: ``date``; ``accuracy`` (share of correct default predictions, with hindsight: every label known);
+    ``fairness_ratio`` (disparate impact of approvals, minority rate / majority rate, AIF360); ``drift_share``
+    (share of the applicant features whose day drifted from the training days, Evidently's default tests);
+    ``approval_rate_majority`` and ``approval_rate_minority``. In ``proxy_bias`` the fairness ratio falls below 0.8
+    from day 90.
     """
     import pandas as pd
 
@@ -160,26 +161,30 @@ def live_days(scenario: str = "proxy_bias", days: int = 180, per_day: int = 300,
     from helpers.world import APPLICANT_FEATURES, PRIVILEGED_GROUP, PROTECTED, simulate_applications
 
     applications = simulate_applications(scenario, days=days, per_day=per_day, seed=seed)
-    train = applications[applications["day"] < 60]
+    train = applications[applications["day"] < min(60, max(1, days // 2))]
     decisions = decide(train_baseline(train, seed=seed), applications)
     accuracy = performance_timeline(decisions).set_index("period")["accuracy"].astype(float)
     fairness = fairness_timeline(decisions, "approved", PROTECTED, PRIVILEGED_GROUP).set_index("period")
     drift = drift_timeline(train, applications, columns=APPLICANT_FEATURES)
-    share = drift.groupby("period")["drifted"].mean()
     table = pd.DataFrame(
-        {"accuracy": accuracy, "fairness_ratio": fairness["disparate_impact"].astype(float), "drift_share": share}
+        {
+            "accuracy": accuracy,
+            "fairness_ratio": fairness["disparate_impact"].astype(float),
+            "drift_share": drift.groupby("period")["drifted"].mean(),
+            "approval_rate_majority": fairness["rate_privileged"].astype(float),
+            "approval_rate_minority": fairness["rate_unprivileged"].astype(float),
+        }
     )
     table.index.name = "date"
     return table.reset_index()
 
 
-def _mlflow_answers(base: str) -> bool:
-    """True when ``base`` is an MLflow server (its REST API answers), not merely something on the port."""
+def _mlflow_answers(base: str, timeout: float = 10.0) -> bool:
+    """True when an MLflow server answers at ``base``: its ``/health`` says ``OK`` (AirPlay on a Mac's port 5000
+    answers 403; a server that takes no requests, nothing)."""
     try:
-        request = urllib.request.Request(f"{base}/api/2.0/mlflow/experiments/search", data=b'{"max_results": 1}',
-                                         headers={"Content-Type": "application/json"})  # fmt: skip
-        with urllib.request.urlopen(request, timeout=3) as response:
-            return "experiments" in json.load(response) or response.status == 200
+        with urllib.request.urlopen(f"{base}/health", timeout=timeout) as response:
+            return response.status == 200 and response.read(16).strip() == b"OK"
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, ValueError):
         return False
 
@@ -205,10 +210,12 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
             from helpers import tracking  # slow (MLflow): imported once the port is known to be usable
 
             out(f"preparing {days} simulated days of the {scenario!r} scenario ...")
-            table = live_days(scenario, days=days)
+            table = daily_monitoring(scenario, days=days)
             client = tracking.connect(base)
             experiment = client.get_experiment_by_name(LIVE_EXPERIMENT)
             experiment_id = experiment.experiment_id if experiment else client.create_experiment(LIVE_EXPERIMENT)
+            # MLflow's UI shows the "Model training" pages (runs and their metric charts) for this kind
+            client.set_experiment_tag(experiment_id, "mlflow.experimentKind", "custom_model_development")
             run = client.create_run(experiment_id, run_name=f"live {scenario}", tags={"scenario": scenario})
             run_id = run.info.run_id
             out(f"open {base}/#/experiments/{experiment_id}/runs/{run_id} : one simulated day per "
