@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.handouts import write_index
 from helpers.paths import BUILD_DIR, REPO_ROOT, relative
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
@@ -122,6 +123,7 @@ def run_all(
         after = {**_files_under(BUILD_DIR), **{p: p.stat().st_mtime for p in (executed, html) if p.exists()}}
         written = sorted({relative(p) for p, m in after.items() if before.get(p) != m and "mlflow" not in p.parts})
         results.append(RunResult(relative(path), ok, seconds, written, error))
+    write_index(out_dir)  # build/html/index.html: the course map, linking everything above and in build/
     return results
 
 
