@@ -110,7 +110,7 @@ class DataRepo:
         """A fresh repository in ``folder`` (emptied first; it must lie below ``build/``) with a local DVC remote.
 
         Raises:
-            ValueError: ``folder`` outside ``build/``, or git or dvc not installed.
+            ValueError: ``folder`` outside ``build/``, or git not installed.
         """
         root = Path(folder).resolve()
         if BUILD_DIR.resolve() not in root.parents:
