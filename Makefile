@@ -12,6 +12,8 @@ export DVC_NO_ANALYTICS := 1
 export DO_NOT_TRACK := 1
 # The servers' port: `make dashboard PORT=8001` (each command has its own default).
 PORT_ARG = $(if $(PORT),--port $(PORT))
+# Nothing phones home, whatever a notebook imports first (the kernelspec carries it too, for JupyterLab's kernels).
+export MLFLOW_DISABLE_TELEMETRY := true
 
 .PHONY: install run test lab mlflow-ui dashboard live notebooks check-env bench clean
 
@@ -20,7 +22,8 @@ install: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" > /dev/null
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" \
+		--env MLFLOW_DISABLE_TELEMETRY true > /dev/null
 	touch $(STAMP)
 
 ## run: execute every notebook into build/executed/, HTML into build/html/, print a table of timings
