@@ -146,7 +146,7 @@ class PromptVersion:
 
 PROMPT_VERSIONS = {
     "v1": PromptVersion("v1", "prompt v1 with the launch model", 0.02, 0, 0.35, 0.022, 0.22),
-    "v2": PromptVersion("v2", "prompt v2 (stricter safety wording) with a larger model", 0.25, 3, 0.55, 0.034, 0.25),
+    "v2": PromptVersion("v2", "prompt v2 (stricter safety wording) with a larger model", 0.25, 3, 0.55, 0.025, 0.25),
 }
 _URGENT_REPLIES = [
     "Thank you for the details. Thirst, passing urine often and tiredness can be signs of raised blood sugar. "

@@ -144,8 +144,10 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Strip what varies between runs (execution timings, papermill metadata) and set kernelspec python3."""
     nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}})
     for cell in nb.cells:
-        for key in ("execution", "papermill", "collapsed", "scrolled", "jupyter", "ExecuteTime"):
+        for key in ("execution", "papermill", "collapsed", "scrolled", "ExecuteTime"):
             cell.metadata.pop(key, None)
+        if "claims" not in cell.metadata.get("tags", []):  # claims cells keep their hidden source
+            cell.metadata.pop("jupyter", None)
     return nb
 
 

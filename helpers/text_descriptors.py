@@ -51,7 +51,7 @@ __all__ = [
 #: Name of the unseen-word share descriptor.
 UNSEEN = "unseen word share"
 #: Words of the classic diabetes presentation the assistant learned (thirst, urination, weight loss).
-CLASSIC_WORDS = ["thirsty", "water", "pee", "toilet", "urinate", "weight", "blurry", "dry"]
+CLASSIC_WORDS = ["thirsty", "water", "pee", "toilet", "urinate", "weight", "blurry"]
 
 
 def message_descriptors(known_words: frozenset[str] | set[str]) -> list:

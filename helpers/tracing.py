@@ -5,6 +5,7 @@ attributes to search by (age band, prompt version, decision). Its timestamps are
 not the wall clock, so the MLflow UI shows the simulated calendar (its trace list defaults to the last 7 days: pick
 "All time", or open ``traces_url``).
 
+* ``clear_traces(experiment_id)``: start from no traces (``use_experiment(fresh=True)`` deletes runs only).
 * ``log_calls(rows, experiment_id)``: one trace per row (an assistant call), returning the rows with ``trace_id``.
 * ``log_reviews(reviews)``: each clinician review as ``mlflow.log_feedback`` with a HUMAN ``AssessmentSource``:
   the feedback ``triage_correct`` (True when the assistant's decision was right) with the right decision as its
@@ -25,8 +26,9 @@ from helpers.validation import require_columns, require_no_nan, require_rows
 
 import mlflow  # noqa: E402  (after helpers.tracking has set MLflow's environment)
 from mlflow.entities import AssessmentSource, AssessmentSourceType, SpanType  # noqa: E402
+from mlflow.tracking import MlflowClient  # noqa: E402
 
-__all__ = ["FEEDBACK_NAME", "SPAN_NAME", "log_calls", "log_reviews", "read_reviews", "traces_url"]
+__all__ = ["FEEDBACK_NAME", "SPAN_NAME", "clear_traces", "log_calls", "log_reviews", "read_reviews", "traces_url"]
 
 #: Name of each trace's root span.
 SPAN_NAME = "triage_assistant"
@@ -34,6 +36,16 @@ SPAN_NAME = "triage_assistant"
 FEEDBACK_NAME = "triage_correct"
 _CALL_COLUMNS = ["message_id", "date", "age_band", "prompt_version", "message", "decision", "reply",
                  "latency_seconds", "urgent_probability"]
+
+
+def clear_traces(experiment_id: str) -> int:
+    """Delete every trace of ``experiment_id`` (a notebook that re-creates its traces starts from none).
+
+    ``tracking.use_experiment(..., fresh=True)`` deletes runs, not traces. Returns how many traces were deleted.
+    """
+    mlflow.flush_trace_async_logging()
+    latest = 4_102_444_800_000  # 2100-01-01 in ms: simulated dates may lie in the future
+    return MlflowClient().delete_traces(experiment_id, max_timestamp_millis=latest)
 
 
 def _ns(timestamp: pd.Timestamp) -> int:

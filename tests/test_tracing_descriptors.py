@@ -42,6 +42,9 @@ def test_feedback_round_trips_through_mlflow(store, log):
     # span attributes are filtered with LIKE: the 65+ traces only
     old = read_reviews(experiment_id, age_band="65+")
     assert len(old) == int((traced["age_band"] == "65+").sum()) and (old["age_band"] == "65+").all()
+    from helpers.tracing import clear_traces
+
+    assert clear_traces(experiment_id) == 10 and read_reviews(experiment_id).empty
     assert traces_url(experiment_id).endswith(f"/#/experiments/{experiment_id}/traces?startTimeLabel=ALL")
 
 
