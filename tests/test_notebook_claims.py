@@ -8,7 +8,7 @@ from helpers.notebooks import NOTEBOOK_DIR, normalize
 
 def test_normalize_keeps_hidden_source_of_claims_cells_only():
     claims = new_code_cell("assert True", metadata={"tags": ["claims"], "jupyter": {"source_hidden": True}})
-    other = new_code_cell("x = 1", metadata={"jupyter": {"source_hidden": True}, "execution": {"t": 1}})
+    other = new_code_cell("x = 1", metadata={"jupyter": {"source_hidden": True}, "execution": {"iopub.status.idle": "2025-01-01T00:00:00Z"}})
     nb = normalize(new_notebook(cells=[claims, other]))
     assert nb.cells[0].metadata == {"tags": ["claims"], "jupyter": {"source_hidden": True}}
     assert nb.cells[1].metadata == {}
