@@ -7,10 +7,15 @@ STAMP  := $(VENV)/.installed
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Nothing the course starts phones home: no DVC analytics, no Evidently UI usage events.
+export DVC_NO_ANALYTICS := 1
+export DO_NOT_TRACK := 1
+# The servers' port: `make dashboard PORT=8001` (each command has its own default).
+PORT_ARG = $(if $(PORT),--port $(PORT))
 # Nothing phones home, whatever a notebook imports first (the kernelspec carries it too, for JupyterLab's kernels).
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: install run test lab mlflow-ui notebooks check-env bench clean
+.PHONY: install run test lab mlflow-ui dashboard live notebooks check-env bench clean
 
 install: $(STAMP)
 
@@ -29,13 +34,21 @@ run: install
 test: install
 	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-## lab: JupyterLab on 127.0.0.1
+## lab: JupyterLab on http://127.0.0.1:8888 (the address with its token is printed; PORT=8889 for another port)
 lab: install
-	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser
+	$(PY) -m helpers lab $(PORT_ARG)
 
-## mlflow-ui: the MLflow dashboard on the course store, http://127.0.0.1:5000
+## mlflow-ui: the MLflow dashboard on the course store, http://127.0.0.1:5000 (PORT=5001 for another port)
 mlflow-ui: install
-	$(PY) -m helpers mlflow-ui
+	$(PY) -m helpers mlflow-ui $(PORT_ARG)
+
+## dashboard: the Evidently UI on the capstone's workspace (build/workspace), http://127.0.0.1:8000
+dashboard: install
+	$(PY) -m helpers dashboard $(PORT_ARG)
+
+## live: one simulated day per second logged to a new MLflow run; watch http://127.0.0.1:5000 (Ctrl+C stops all)
+live: install
+	$(PY) -m helpers live $(PORT_ARG)
 
 ## notebooks: re-execute the committed notebooks and solutions in place, regenerate the learner exercises
 notebooks: install

@@ -1,4 +1,4 @@
-"""Command line: ``python -m helpers run | check-env | notebooks [NAME ...]``."""
+"""Command line: ``python -m helpers run | check-env | notebooks [NAME ...] | mlflow-ui | dashboard | live | lab``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ commands:
   run                 execute every notebook (in parallel) into build/executed/, HTML to build/html/, print a table
   check-env           one [ OK ]/[FAIL] line per pinned package, the Jupyter kernel and each data file
   notebooks [NAME..]  re-execute the committed notebooks and solutions in place, regenerate learner exercises
-  mlflow-ui           serve the MLflow dashboard on the course store at http://127.0.0.1:5000
+  mlflow-ui [--port P]  serve the MLflow dashboard on the course store at http://127.0.0.1:5000
+  dashboard [--port P]  serve the Evidently UI on the capstone's workspace at http://127.0.0.1:8000
+  live [--port P]       log one simulated day per second to a new MLflow run (starts the server if none runs)
+  lab [--port P]        JupyterLab on the repository at http://127.0.0.1:8888 (the address with its token is printed)
   bench [NAME..]      run the benchmarks in benchmarks/ (all, or those whose name contains NAME) and print figures
 """
 
@@ -34,10 +37,10 @@ def main(argv: list[str] | None = None) -> int:
 
         refresh_committed(rest or None)
         return 0
-    if command == "mlflow-ui":
-        from helpers.tracking import serve_dashboard
+    if command in ("mlflow-ui", "dashboard", "live", "lab"):
+        from helpers.dashboards import main as serve
 
-        return serve_dashboard()
+        return serve(command, rest)
     if command == "bench":
         import subprocess
 

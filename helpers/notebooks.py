@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.handouts import write_index
 from helpers.paths import BUILD_DIR, REPO_ROOT, relative
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
@@ -166,7 +167,9 @@ def run_all(
     # threads are enough: each notebook's work happens in its own kernel process; a thread waits for it
     with ThreadPoolExecutor(max_workers=min(workers, len(paths))) as pool:
         futures = [pool.submit(_run_one, path, parameters, out_dir) for path in paths]
-        return [future.result() for future in futures]
+        results = [future.result() for future in futures]
+    write_index(out_dir)  # build/html/index.html: the course map, linking everything above and in build/
+    return results
 
 
 #: Environment variable naming the file where a kernel started by ``run_all`` records the files it writes.

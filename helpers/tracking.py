@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
 import warnings
 from collections.abc import Iterable, Sequence
@@ -756,26 +755,12 @@ def server_command(
 
 
 def serve_dashboard(host: str = DASHBOARD_HOST, port: int = DASHBOARD_PORT) -> int:
-    """Run ``mlflow server`` on the course store (or ``MLFLOW_TRACKING_URI`` when it is a database) until Ctrl+C.
+    """``python -m helpers mlflow-ui``: ``mlflow server`` on the course store until Ctrl+C; returns the exit status.
 
-    Returns the server's exit code (0 after Ctrl+C).
+    Kept for old imports: the command lives in ``helpers.dashboards`` (busy port, health check, clean stop).
     """
-    uri = tracking_uri()
-    db = _sqlite_path(uri)
-    if uri.startswith(("http://", "https://")):
-        print(f"MLFLOW_TRACKING_URI points at a server already ({uri}): open it in a browser.")
-        return 0
-    connect(uri)  # create the store on a first run, under the lock
-    artifacts = (db.parent if db else STORE_DIR) / "artifacts"
-    print(f"MLflow dashboard on http://{host}:{port} (store: {uri}); stop it with Ctrl+C", flush=True)
-    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}
-    process = subprocess.Popen(server_command(uri, artifacts, host, port), env=env)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        return 0
+    from helpers.dashboards import main
+
+    if host != DASHBOARD_HOST:
+        raise ValueError(f"host must be {DASHBOARD_HOST} (the course serves nothing to the network), got {host!r}")
+    return main("mlflow-ui", ["--port", str(port)])

@@ -13,8 +13,10 @@ differ only by their documented change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -76,6 +78,32 @@ class Scenario:
     drifted_features: tuple[str, ...] = ()  #: input columns whose distribution changes (data drift)
     concept_drift_day: int | None = None  #: first day on which the feature-to-default relation changes
     details: dict = field(default_factory=dict)  #: the exact sizes of the change
+    #: the change itself, for scenarios that keep it here beside their ground truth: a function of ``(world, truth)``
+    #: that edits the world's arrays in place (see ``_neighbourhood_shock``); None for the scenarios whose change is
+    #: written inline in ``simulate_applications``
+    change: Callable[[SimpleNamespace, Scenario], None] | None = field(default=None, repr=False, compare=False)
+
+
+def _neighbourhood_shock(world: SimpleNamespace, truth: Scenario) -> None:
+    """The change of ``neighbourhood_shock`` (its ground truth is the entry in ``SCENARIOS``).
+
+    ``world`` holds, one value per application: ``region_idx`` (row of ``REGIONS``), ``after`` (the change is in
+    force), the true ``income`` and ``dti``, what applications report (``observed_income``, ``observed_dti``) and the
+    log-odds ``z`` of default before the feature terms are added. Reported incomes fall by the region's drop; debts
+    rise by the region's factor (households bridge the gap with credit), so the reported debt-to-income becomes
+    dti x factor / (1 - drop). Repayment ability falls far less (relief payments, which applications do not count as
+    income, carry most households), so the true risk keeps the circumstances before the shock plus a small extra
+    log-odds in the hard-hit regions: there the relation between what applicants report and whether they repay
+    changes (concept drift on the same day).
+    """
+    d = truth.details
+    regions = REGIONS["region"].to_numpy()[world.region_idx]
+    drop = np.array([d["income_drop_by_region"][r] for r in regions])
+    hard_hit = np.isin(regions, d["hard_hit_regions"])
+    debt_factor = np.where(hard_hit, d["debt_factor_hard_hit"], 1.0)
+    world.observed_income = np.where(world.after, world.income * (1 - drop), world.income)
+    world.observed_dti = np.where(world.after, np.clip(world.dti * debt_factor / (1 - drop), 0.01, 0.95), world.dti)
+    world.z = world.z + np.where(world.after & hard_hit, d["extra_default_log_odds_hard_hit"], 0.0)
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -122,6 +150,34 @@ SCENARIOS: dict[str, Scenario] = {
         drifted_features=("debt_to_income",),
         concept_drift_day=None,
         details={"regions": ("eastgate", "harbour"), "dti_increase": 0.25},
+    ),
+    "neighbourhood_shock": Scenario(
+        name="neighbourhood_shock",
+        description=(
+            "The lesson's opening: from day 90 an economic shock (the port's largest employer closes) cuts "
+            "reported incomes by 40% in eastgate and harbour, the neighbourhoods where most minority applicants "
+            "live, and by 4% elsewhere; there households bridge the gap with credit (debts up 25%), so "
+            "debt-to-income rises too. Relief payments carry most households, so true risk rises only a little "
+            "(extra log-odds 0.3 in the two regions). A model trained before the shock reads the lower incomes as "
+            "much higher risk and approves the minority group at less than 0.8 of the majority's rate: the "
+            "economy changed, no feed broke."
+        ),
+        start_day=90,
+        drifted_features=("income", "debt_to_income"),
+        concept_drift_day=90,
+        details={
+            "hard_hit_regions": ("eastgate", "harbour"),
+            "income_drop_by_region": {
+                "north": 0.04, "south": 0.04, "central": 0.04, "eastgate": 0.40, "harbour": 0.40,
+            },
+            "debt_factor_hard_hit": 1.25,
+            "extra_default_log_odds_hard_hit": 0.3,
+            # what monitoring should see, and in which order (notebook 07 asserts it): the inputs move on the shock's
+            # first day, the daily disparate impact drops below 0.8 at once (a rule with `for: 2d` fires on the
+            # third day), and accuracy can only be known LABEL_DELAY_DAYS later, when the first outcomes arrive
+            "alert_order": ("data drift", "fairness", "accuracy"),
+        },
+        change=_neighbourhood_shock,
     ),
 }
 
@@ -200,7 +256,8 @@ def simulate_applications(
     """Simulate ``days`` x ``per_day`` credit applications under a named scenario.
 
     Args:
-        scenario: one of ``SCENARIOS`` (``stable``, ``income_shock``, ``concept_shift``, ``proxy_bias``).
+        scenario: one of ``SCENARIOS`` (``stable``, ``income_shock``, ``concept_shift``, ``proxy_bias``,
+            ``neighbourhood_shock``).
         days: number of days to simulate (>= 1). Shifts start on day 90, so use ``days > 90`` to see them.
         per_day: applications per day (>= 1).
         start: date of day 0 (ISO format).
@@ -270,6 +327,11 @@ def simulate_applications(
     elif scenario == "proxy_bias":
         affected = np.isin(REGIONS["region"].to_numpy()[region_idx], truth.details["regions"])
         observed_dti = np.where(after & affected, np.clip(dti + truth.details["dti_increase"], 0.01, 0.95), dti)
+    elif truth.change is not None:
+        world = SimpleNamespace(region_idx=region_idx, after=after, income=income, dti=dti,
+                                observed_income=observed_income, observed_dti=observed_dti, z=z)
+        truth.change(world, truth)
+        observed_income, observed_dti, z = world.observed_income, world.observed_dti, world.z
 
     dti_weight = np.full(n, risk_weights["dti"])
     fico_weight = np.full(n, risk_weights["fico"])

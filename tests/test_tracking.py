@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -265,21 +264,3 @@ def test_server_command_serves_one_worker_on_localhost(tmp_path):
     assert command[command.index("--port") + 1] == "5123"
     assert command[command.index("--workers") + 1] == "1"
     assert command[command.index("--backend-store-uri") + 1] == "sqlite:///x.db"
-
-
-def test_serve_dashboard_runs_the_server_on_the_store_and_returns_its_exit_code(store, monkeypatch, capsys):
-    started = {}
-
-    class FakeServer:
-        def __init__(self, command, env):
-            started["command"] = command
-
-        def wait(self, timeout=None):
-            return 3
-
-    monkeypatch.setattr(subprocess, "Popen", FakeServer)
-    assert tracking.serve_dashboard() == 3
-    command = started["command"]
-    assert command[command.index("--backend-store-uri") + 1] == tracking.sqlite_uri(store / "mlflow.db")
-    assert command[command.index("--port") + 1] == "5000"
-    assert "http://127.0.0.1:5000" in capsys.readouterr().out

@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.fairness import audit
 from helpers.models import decide, train_baseline
 from helpers.world import APPLICANT_FEATURES as FEATURES
-from helpers.world import LABEL_DELAY_DAYS, SCENARIOS, scenario_table, simulate_applications
+from helpers.world import LABEL_DELAY_DAYS, REGIONS, SCENARIOS, scenario_table, simulate_applications
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +107,68 @@ def test_minority_scores_follow_lower_fico_distribution(worlds):
     medians = df.groupby("group")["credit_score"].median()
     assert medians["minority"] < medians["majority"]
     assert np.isclose(df["group"].eq("minority").mean(), 0.28, atol=0.02)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# neighbourhood_shock: the lesson's opening scenario. Expected values follow from the documented change by hand:
+# reported income x (1 - drop), reported debt-to-income x factor / (1 - drop), true risk unchanged outside the two
+# hard-hit regions and higher (same uniform draw, larger log-odds) inside them.
+# ----------------------------------------------------------------------------------------------------------------
+def test_neighbourhood_shock_hits_the_regions_where_most_minority_applicants_live():
+    truth = SCENARIOS["neighbourhood_shock"]
+    regions = REGIONS.set_index("region")
+    minority = regions["share"] * regions["minority_share"]  # share of all applicants: minority and from the region
+    hit = list(truth.details["hard_hit_regions"])
+    # by hand: (0.15 x 0.55 + 0.15 x 0.65) / (0.025 + 0.0375 + 0.04 + 0.0825 + 0.0975) = 0.18 / 0.2825 = 0.637
+    assert minority[hit].sum() / minority.sum() == pytest.approx(0.637, abs=0.001)
+    drops = truth.details["income_drop_by_region"]
+    assert set(drops) == set(regions.index)
+    assert min(drops[r] for r in hit) > max(d for r, d in drops.items() if r not in hit)
+
+
+def test_neighbourhood_shock_changes_reported_income_and_debt_from_its_start_day(worlds):
+    truth = SCENARIOS["neighbourhood_shock"]
+    shocked, stable = worlds["neighbourhood_shock"], worlds["stable"]
+    assert truth.start_day == truth.concept_drift_day == 90
+    assert set(truth.drifted_features) == {"income", "debt_to_income"}
+    after = shocked["day"] >= truth.start_day
+    unchanged = [c for c in shocked.columns if c not in truth.drifted_features]
+    pd.testing.assert_frame_equal(shocked.loc[:, unchanged].drop(columns="defaulted"),
+                                  stable.loc[:, unchanged].drop(columns="defaulted"))  # no feed, no other column
+    moved = ["income", "debt_to_income"]
+    assert (shocked.loc[~after, moved] == stable.loc[~after, moved]).all().all()
+    hit = shocked["region"].isin(truth.details["hard_hit_regions"])
+    drop = shocked["region"].map(truth.details["income_drop_by_region"])
+    factor = np.where(hit, truth.details["debt_factor_hard_hit"], 1.0)
+    # incomes are rounded to 10: allow one rounding step on each side
+    expected_income = stable["income"] * (1 - drop)
+    assert (shocked.loc[after, "income"] - expected_income[after]).abs().max() <= 10
+    expected_dti = np.clip(stable["debt_to_income"] * factor / (1 - drop), 0.01, 0.95)
+    assert (shocked.loc[after, "debt_to_income"] - expected_dti[after]).abs().max() <= 0.005
+
+
+def test_neighbourhood_shock_raises_true_risk_only_in_the_hard_hit_regions(worlds):
+    truth = SCENARIOS["neighbourhood_shock"]
+    shocked, stable = worlds["neighbourhood_shock"], worlds["stable"]
+    inside = shocked["region"].isin(truth.details["hard_hit_regions"]) & (shocked["day"] >= truth.start_day)
+    pd.testing.assert_series_equal(shocked.loc[~inside, "defaulted"], stable.loc[~inside, "defaulted"])
+    assert (shocked.loc[inside, "defaulted"] >= stable.loc[inside, "defaulted"]).all()  # same draw, larger log-odds
+    assert shocked.loc[inside, "defaulted"].mean() > stable.loc[inside, "defaulted"].mean()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_neighbourhood_shock_pushes_a_pre_shift_model_below_four_fifths_only_after_the_shock(seed):
+    df = simulate_applications("neighbourhood_shock", days=150, per_day=300, seed=seed)
+    model = train_baseline(df[df["day"] < 60], seed=seed)
+    decided = decide(model, df[df["day"] >= 60])
+    before = audit(decided[decided["day"] < 90], "approved", "group", "majority")
+    after = audit(decided[decided["day"] >= 90], "approved", "group", "majority")
+    assert before.passes_four_fifths and before.disparate_impact > 0.9
+    assert not after.passes_four_fifths and after.disparate_impact < 0.75
+
+
+def test_neighbourhood_shock_is_deterministic():
+    a = simulate_applications("neighbourhood_shock", days=100, per_day=40, seed=5)
+    b = simulate_applications("neighbourhood_shock", days=100, per_day=40, seed=5)
+    pd.testing.assert_frame_equal(a, b)
+    assert a.attrs["scenario"] == "neighbourhood_shock"

@@ -1,0 +1,304 @@
+"""The course's server commands: the MLflow dashboard, the Evidently UI, a live MLflow run, and JupyterLab.
+
+* ``python -m helpers mlflow-ui`` (``make mlflow-ui``): ``mlflow server`` on the course store (build/mlflow),
+  http://127.0.0.1:5000.
+* ``python -m helpers dashboard`` (``make dashboard``): the Evidently UI on the capstone's workspace
+  (build/workspace), http://127.0.0.1:8000.
+* ``python -m helpers live`` (``make live``): the course MLflow server (started if none answers on the port) and a
+  new run that grows by one simulated day per second (accuracy, fairness_ratio, drift_share): the homework's
+  "dashboard at localhost:5000 showing real-time metrics".
+* ``python -m helpers lab`` (``make lab``): JupyterLab on the repository, http://127.0.0.1:8888 with a token.
+
+Every command takes ``--port P``; a busy port stops it at once with the fix, a server that does not come up makes it
+exit non-zero, and Ctrl+C (or SIGTERM) stops everything it started (``helpers.servers``). Nothing phones home: the
+Evidently UI always runs with ``DO_NOT_TRACK=1``, MLflow with ``MLFLOW_DISABLE_TELEMETRY=true``, JupyterLab without
+its news feed and update check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from helpers.paths import REPO_ROOT, relative
+from helpers.servers import (
+    HOST,
+    Server,
+    ServerError,
+    Stopped,
+    busy_port_message,
+    check_port,
+    port_in_use,
+    serve_until_stopped,
+    start,
+    stop_all,
+    stop_on_signals,
+)
+
+__all__ = [
+    "MLFLOW_PORT",
+    "EVIDENTLY_PORT",
+    "LAB_PORT",
+    "LIVE_EXPERIMENT",
+    "LIVE_METRICS",
+    "start_mlflow",
+    "start_evidently",
+    "start_lab",
+    "run_live",
+    "daily_monitoring",
+    "main",
+]
+
+MLFLOW_PORT = 5000  #: the lesson's "dashboard at localhost:5000"
+EVIDENTLY_PORT = 8000  #: the Evidently UI's own default
+LAB_PORT = 8888  #: Jupyter's own default
+#: Environment every Evidently UI the course starts gets: no usage events sent to the internet.
+EVIDENTLY_ENV = {"DO_NOT_TRACK": "1"}
+#: Environment every MLflow server the course starts gets.
+MLFLOW_ENV = {"MLFLOW_DISABLE_TELEMETRY": "true"}
+#: The experiment ``live`` logs to, and the metrics it logs once per simulated day.
+LIVE_EXPERIMENT = "live-dashboard"
+LIVE_METRICS = ("accuracy", "fairness_ratio", "drift_share")
+
+
+# ---------------------------------------------------------------------------------------------------- servers
+def start_mlflow(port: int = MLFLOW_PORT, store_uri: str | None = None, **options) -> Server:
+    """Start ``mlflow server`` (one worker) on ``store_uri`` at 127.0.0.1:``port``.
+
+    ``store_uri`` defaults to ``helpers.tracking.tracking_uri()``: the course store, or ``MLFLOW_TRACKING_URI``
+    when that names a SQLite database.
+
+    ``options`` go to ``helpers.servers.start`` (``timeout``, ``log_path``). Raises ``ServerError`` / ``ValueError``.
+    """
+    from helpers import tracking
+
+    port = check_port(port)
+    uri = store_uri or tracking.tracking_uri()
+    db = tracking._sqlite_path(uri)
+    if db is None:
+        raise ValueError(
+            f"the MLflow store {uri!r} is not a sqlite:/// database: if it is a running server, open it in a "
+            f"browser; else unset MLFLOW_TRACKING_URI to serve the course store"
+        )
+    tracking.connect(uri)  # create (and migrate) a new store under its lock before the server opens it
+    command = tracking.server_command(uri, db.parent / "artifacts", host=HOST, port=port)
+    return start("MLflow server", command, port, "/health", env=MLFLOW_ENV, **options)
+
+
+def start_evidently(port: int = EVIDENTLY_PORT, workspace: Path | str | None = None, **options) -> Server:
+    """Start the Evidently UI on ``workspace`` (default: ``helpers.workspace.WORKSPACE_DIR``), ``DO_NOT_TRACK=1``.
+
+    Raises:
+        ValueError: a bad port, or no workspace with a project at ``workspace`` (the message says how to make one).
+        ServerError: as ``helpers.servers.start``.
+    """
+    from helpers.workspace import WORKSPACE_DIR
+
+    port = check_port(port)
+    path = Path(workspace) if workspace is not None else WORKSPACE_DIR
+    if not path.is_dir() or not any(p.is_dir() and (p / "metadata.json").exists() for p in path.iterdir()):
+        raise ValueError(
+            f"no Evidently workspace with a project at {_shown(path)}: run the capstone notebook first "
+            f"(make run, or make notebooks ONLY=07), which writes its weekly snapshots there"
+        )
+    command = [sys.executable, "-m", "evidently.cli", "ui", "--workspace", str(path.resolve()), "--host", HOST,
+               "--port", str(port)]  # fmt: skip
+    return start("Evidently UI", command, port, "/api/version", env=EVIDENTLY_ENV, **options)
+
+
+def _shown(path: Path) -> str:
+    """A path as a learner typed or knows it: relative inside the repository, as given outside it."""
+    return relative(path) if path.resolve().is_relative_to(REPO_ROOT) else str(path)
+
+
+def start_lab(port: int = LAB_PORT, token: str | None = None, root: Path | str = REPO_ROOT, **options) -> Server:
+    """Start JupyterLab on ``root`` (default: the repository) at 127.0.0.1:``port`` with ``token``.
+
+    ``token`` defaults to ``JUPYTER_TOKEN`` when set, else a new random one; it is in ``server.url_with_token``.
+    Jupyter's own port retries are off (a busy port is an error, not a silent move to the next port), and so are
+    its news feed, update check and PyPI extension manager (no outside connection).
+    """
+    port = check_port(port)
+    token = token or os.environ.get("JUPYTER_TOKEN") or secrets.token_hex(16)
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.ip={HOST}", f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0", f"--ServerApp.root_dir={Path(root).resolve()}",
+        f"--IdentityProvider.token={token}", "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.extension_manager=readonly",
+    ]  # fmt: skip
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI run as root; Jupyter refuses unless told
+        command.append("--allow-root")
+    env = {"JUPYTER_PREFER_ENV_PATH": "1", "PYTHONHASHSEED": "0", **MLFLOW_ENV, **EVIDENTLY_ENV,
+           "DVC_NO_ANALYTICS": "1"}  # fmt: skip
+    server = start("JupyterLab", command, port, "/api", env=env, **options)
+    server.login_url = f"{server.url}/lab?token={token}"
+    return server
+
+
+# ---------------------------------------------------------------------------------------------------- live
+def daily_monitoring(scenario: str = "proxy_bias", days: int = 180, per_day: int = 300, seed: int = 0):
+    """What ``live`` plays back: one row per simulated day of ``scenario``, monitored as the course monitors it.
+
+    A baseline model trained on the first 60 days (or the first half, for shorter runs) decides every application.
+    Columns: ``date``; ``accuracy`` (share of correct default predictions, with hindsight: every label known);
+    ``fairness_ratio`` (disparate impact of approvals, minority rate / majority rate, AIF360); ``drift_share``
+    (share of the applicant features whose day drifted from the training days, Evidently's default tests);
+    ``approval_rate_majority`` and ``approval_rate_minority``. In ``proxy_bias`` the fairness ratio falls below 0.8
+    from day 90.
+    """
+    import pandas as pd
+
+    from helpers.drift import drift_timeline
+    from helpers.fairness import fairness_timeline
+    from helpers.models import decide, train_baseline
+    from helpers.performance import performance_timeline
+    from helpers.world import APPLICANT_FEATURES, PRIVILEGED_GROUP, PROTECTED, simulate_applications
+
+    applications = simulate_applications(scenario, days=days, per_day=per_day, seed=seed)
+    train = applications[applications["day"] < min(60, max(1, days // 2))]
+    decisions = decide(train_baseline(train, seed=seed), applications)
+    accuracy = performance_timeline(decisions).set_index("period")["accuracy"].astype(float)
+    fairness = fairness_timeline(decisions, "approved", PROTECTED, PRIVILEGED_GROUP).set_index("period")
+    drift = drift_timeline(train, applications, columns=APPLICANT_FEATURES)
+    table = pd.DataFrame(
+        {
+            "accuracy": accuracy,
+            "fairness_ratio": fairness["disparate_impact"].astype(float),
+            "drift_share": drift.groupby("period")["drifted"].mean(),
+            "approval_rate_majority": fairness["rate_privileged"].astype(float),
+            "approval_rate_minority": fairness["rate_unprivileged"].astype(float),
+        }
+    )
+    table.index.name = "date"
+    return table.reset_index()
+
+
+def _mlflow_answers(base: str, timeout: float = 10.0) -> bool:
+    """True when an MLflow server answers at ``base``: its ``/health`` says ``OK`` (AirPlay on a Mac's port 5000
+    answers 403; a server that takes no requests, nothing)."""
+    try:
+        with urllib.request.urlopen(f"{base}/health", timeout=timeout) as response:
+            return response.status == 200 and response.read(16).strip() == b"OK"
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, ValueError):
+        return False
+
+
+def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "proxy_bias", days: int = 180,
+             out=print) -> int:  # fmt: skip
+    """``python -m helpers live``: log one simulated day per ``interval`` seconds to a new run; see the module doc."""
+    port = check_port(port)
+    if not interval > 0:
+        raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
+    base = f"http://{HOST}:{port}"
+    started: list[Server] = []
+    try:
+        with stop_on_signals():
+            if port_in_use(port):  # decided before anything slow is imported
+                if not _mlflow_answers(base):
+                    raise ServerError(busy_port_message(port, "MLflow server"))
+                out(f"using the MLflow server already running at {base}")
+            else:
+                server = start_mlflow(port)
+                started.append(server)
+                out(f"started the course MLflow server at {base} in {server.started_seconds:.1f} s")
+            from helpers import tracking  # slow (MLflow): imported once the port is known to be usable
+
+            out(f"preparing {days} simulated days of the {scenario!r} scenario ...")
+            table = daily_monitoring(scenario, days=days)
+            client = tracking.connect(base)
+            experiment = client.get_experiment_by_name(LIVE_EXPERIMENT)
+            experiment_id = experiment.experiment_id if experiment else client.create_experiment(LIVE_EXPERIMENT)
+            # MLflow's UI shows the "Model training" pages (runs and their metric charts) for this kind
+            client.set_experiment_tag(experiment_id, "mlflow.experimentKind", "custom_model_development")
+            run = client.create_run(experiment_id, run_name=f"live {scenario}", tags={"scenario": scenario})
+            run_id = run.info.run_id
+            out(f"open {base}/#/experiments/{experiment_id}/runs/{run_id} : one simulated day per "
+                f"{interval:g} s, {len(LIVE_METRICS)} metrics; stop with Ctrl+C")  # fmt: skip
+            status = "FINISHED"
+            try:
+                for step, row in table.iterrows():
+                    tick = time.monotonic()
+                    values = {k: float(row[k]) for k in LIVE_METRICS if row[k] == row[k]}  # skip NaN (no value)
+                    client.log_batch(run_id, metrics=[tracking.Metric(k, v, int(time.time() * 1000), int(step))
+                                                      for k, v in values.items()], synchronous=True)  # fmt: skip
+                    shown = "  ".join(f"{k} {v:.3f}" for k, v in values.items())
+                    out(f"day {step:3d} ({row['date'].date()})  {shown}")
+                    time.sleep(max(0.0, interval - (time.monotonic() - tick)))
+            except BaseException:
+                status = "KILLED"
+                raise
+            finally:
+                try:
+                    client.set_terminated(run_id, status=status)
+                except Exception:  # the server may be going down with us
+                    pass
+            if started:
+                return serve_until_stopped(started, f"all {len(table)} days logged; the server keeps running "
+                                                    f"at {base} until Ctrl+C")  # fmt: skip
+            return 0
+    except (KeyboardInterrupt, Stopped):
+        out("stopping ...")
+        return 0
+    finally:
+        stop_all(started)
+
+
+# ---------------------------------------------------------------------------------------------------- commands
+def _parser(command: str, port: int, about: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"python -m helpers {command}", description=about)
+    parser.add_argument("--port", default=port, help=f"port on 127.0.0.1 (default {port})")
+    return parser
+
+
+def main(command: str, argv: list[str]) -> int:
+    """Run one server command (``mlflow-ui``, ``dashboard``, ``live``, ``lab``) with its arguments; exit status."""
+    about = {
+        "mlflow-ui": (MLFLOW_PORT, "serve the MLflow dashboard on the course store"),
+        "dashboard": (EVIDENTLY_PORT, "serve the Evidently UI on the capstone's workspace (build/workspace)"),
+        "live": (MLFLOW_PORT, "log one simulated day per second to a new MLflow run, starting the server if needed"),
+        "lab": (LAB_PORT, "JupyterLab on the repository"),
+    }
+    default_port, text = about[command]
+    parser = _parser(command, default_port, text)
+    if command == "dashboard":
+        parser.add_argument("--workspace", default=None, help="the Evidently workspace folder (default build/workspace)")
+    if command == "live":
+        parser.add_argument("--interval", type=float, default=1.0, help="seconds per simulated day (default 1)")
+        parser.add_argument("--days", type=int, default=180, help="simulated days to play (default 180)")
+        parser.add_argument("--scenario", default="proxy_bias", help="world scenario (default proxy_bias)")
+    args = parser.parse_args(argv)
+    servers: list[Server] = []
+    try:
+        port = check_port(args.port)
+        if command == "live":
+            return run_live(port, interval=args.interval, scenario=args.scenario, days=args.days)
+        if port_in_use(port):  # at once, before the slow imports of MLflow, Evidently or Jupyter
+            raise ServerError(busy_port_message(port, {"mlflow-ui": "MLflow server", "dashboard": "Evidently UI",
+                                                       "lab": "JupyterLab"}[command]))  # fmt: skip
+        with stop_on_signals():
+            if command == "dashboard":
+                servers.append(start_evidently(port, args.workspace))
+            else:
+                servers.append({"mlflow-ui": start_mlflow, "lab": start_lab}[command](port))
+            server = servers[0]
+            return serve_until_stopped(
+                servers,
+                f"{server.name} up at {server.login_url or server.url} (answered after {server.started_seconds:.1f} s);"
+                f" stop it with Ctrl+C",
+            )
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ServerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, Stopped):
+        return 0
+    finally:
+        stop_all(servers)

@@ -1,0 +1,172 @@
+"""The dashboards in a real browser: the Evidently UI shows the course's panels and values, the MLflow UI shows the
+live run's metric charts, and JupyterLab renders notebook 00 with its outputs. Screenshots go to build/screenshots/.
+
+Headless Chromium is Debian's ``chromium`` package driven by Playwright (Playwright's own browser download cannot
+work offline). Without Chromium these tests skip and say how to install it. The servers are real, started by the
+course's own machinery (``helpers.dashboards``) on free ports, and stopped by PID, children included.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+from helpers import dashboards, servers
+from helpers import workspace as W
+from helpers.paths import BUILD_DIR, REPO_ROOT
+
+pytestmark = pytest.mark.server
+
+CHROMIUM_PATHS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync",
+]  # fmt: skip
+SCREENSHOTS = BUILD_DIR / "screenshots"
+PAGE_SECONDS = 240  # a loaded 2-core machine renders these apps slowly; waits end as soon as the text is there
+NOTEBOOK_00 = REPO_ROOT / "notebooks" / "00_start_here.ipynb"
+
+
+def _chromium() -> str | None:
+    for path in (*CHROMIUM_PATHS, shutil.which("chromium"), shutil.which("chromium-browser")):
+        if path and Path(path).exists():
+            return path
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    if executable is None:
+        pytest.skip("Chromium not found: install it with `apt-get install chromium` (Debian/Ubuntu) to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(PAGE_SECONDS * 1000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _screenshot(page, name: str) -> Path:
+    path = SCREENSHOTS / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path.relative_to(REPO_ROOT)}")
+    return path
+
+
+def _stop_and_check(server: servers.Server) -> None:
+    """Stop the server; no process it started may survive (checked by PID)."""
+    pids = [server.pid] + [p.pid for p in psutil.Process(server.pid).children(recursive=True)]
+    servers.stop_all([server])
+    alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+    assert not alive, f"{server.name}: processes left running: {alive}"
+
+
+# ------------------------------------------------------------------------------------------------ Evidently UI
+@pytest.fixture(scope="module")
+def course_workspace(tmp_path_factory):
+    """Four weeks of the proxy_bias world, monitored as the course monitors it, in an Evidently workspace."""
+    from helpers.world import APPLICANT_FEATURES, simulate_applications
+
+    path = tmp_path_factory.mktemp("workspace")
+    days = dashboards.daily_monitoring("proxy_bias", days=28, per_day=200)
+    applications = simulate_applications("proxy_bias", days=28, per_day=200, seed=0)
+    metrics = days.rename(columns={"fairness_ratio": W.DISPARATE_IMPACT}).drop(columns="drift_share")
+    ws, project = W.open_project(path=path, fresh=True)
+    W.add_dashboard(ws, project, groups=["majority", "minority"])
+    W.add_weekly_snapshots(ws, project, applications, applications[applications["day"] < 14], APPLICANT_FEATURES,
+                           metrics)  # fmt: skip
+    return path, W.read_snapshots(ws, project)
+
+
+def test_evidently_ui_shows_the_course_panels_and_the_latest_disparate_impact(page, course_workspace):
+    path, weeks = course_workspace
+    server = dashboards.start_evidently(servers.free_port(), path)
+    try:
+        page.goto(server.url)
+        page.get_by_text(W.PROJECT_NAME).first.click()
+        for title in W.PANEL_TITLES:
+            page.get_by_text(title, exact=True).first.wait_for()
+        page.locator("svg").nth(4).wait_for()  # the four charts have drawn
+        counter = page.get_by_text(W.PANEL_TITLES[0], exact=True).first.locator("xpath=ancestor::div[3]")
+        shown = counter.inner_text()
+        latest = weeks[W.DISPARATE_IMPACT].iloc[-1]
+        # the counter shows the latest week's mean disparate impact, as the UI rounds it
+        assert any(f"{latest:.{d}f}".rstrip("0") in shown.replace(" ", "") for d in (2, 3, 4)), (latest, shown)
+        assert "majority" in page.inner_text("body") and "minority" in page.inner_text("body")
+        _screenshot(page, "evidently-dashboard.png")
+    finally:
+        _stop_and_check(server)
+
+
+# ------------------------------------------------------------------------------------------------ MLflow UI
+def test_mlflow_ui_shows_the_live_runs_metric_charts(page, tmp_path):
+    port = servers.free_port()
+    server = dashboards.start_mlflow(port, store_uri="sqlite:///" + (tmp_path / "mlflow.db").as_posix())
+    lines: list[str] = []
+    try:
+        assert dashboards.run_live(port, interval=0.05, days=12, out=lines.append) == 0  # uses the running server
+        run_url = next(line for line in lines if line.startswith("open ")).split()[1]
+        page.goto(server.url)
+        page.get_by_text("Model training", exact=True).first.click()  # the UI's mode for classic ML runs
+        page.goto(run_url + "/model-metrics")
+        for key in dashboards.LIVE_METRICS:
+            page.get_by_text(key, exact=True).first.wait_for()  # waits for text: the UI keeps polling
+        page.locator(".js-plotly-plot").nth(len(dashboards.LIVE_METRICS) - 1).wait_for()
+        page.locator(".js-plotly-plot .scatterlayer .trace").nth(len(dashboards.LIVE_METRICS) - 1).wait_for()
+        close = page.get_by_role("button", name="Close")  # the assistant panel that opens on a first visit
+        if close.count():
+            close.first.click()
+        assert "live proxy_bias" in page.inner_text("body")
+        _screenshot(page, "mlflow-live-run.png")
+    finally:
+        _stop_and_check(server)
+
+
+# ------------------------------------------------------------------------------------------------ JupyterLab
+def _first_output_line(path: Path) -> str:
+    """The first line of the first text output stored in the committed notebook (what a reader must see)."""
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/plain", "")
+            lines = [line.strip() for line in "".join(text).splitlines() if line.strip()]
+            if lines:
+                return lines[0]
+    raise AssertionError(f"{path.name} has no text output")
+
+
+def test_jupyterlab_renders_notebook_00_with_its_outputs(page, tmp_path):
+    token = "browser-test-token"
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(NOTEBOOK_00, tmp_path / "notebooks" / NOTEBOOK_00.name)  # a copy: autosave never touches the repo
+    server = dashboards.start_lab(servers.free_port(), token=token, root=tmp_path)
+    try:
+        page.goto(f"{server.url}/lab/tree/notebooks/{NOTEBOOK_00.name}?token={token}")
+        expected = _first_output_line(NOTEBOOK_00)
+        page.locator(".jp-OutputArea-output").first.wait_for()
+        page.get_by_text(expected).first.wait_for()
+        no = page.get_by_role("button", name="No")  # a first-visit question (news) if JupyterLab asks one
+        if no.count():
+            no.first.click()
+        time.sleep(1)
+        _screenshot(page, "jupyterlab-notebook-00.png")
+    finally:
+        _stop_and_check(server)  # the kernel the opened notebook started goes too
