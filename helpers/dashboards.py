@@ -195,6 +195,12 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
     port = check_port(port)
     if not interval > 0:
         raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
+    from helpers.world import SCENARIOS  # checked before a server starts: a typo costs no waiting
+
+    if scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 2:
+        raise ValueError(f"days must be a whole number of at least 2 (a model is trained on the first half), got {days!r}")
     base = f"http://{HOST}:{port}"
     started: list[Server] = []
     try:

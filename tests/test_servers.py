@@ -179,6 +179,21 @@ def test_a_bad_port_is_named_and_nothing_starts(port):
     assert port in result.stderr and "1024 to 65535" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [(["--scenario", "recession"], "unknown scenario 'recession'; choose one of: stable"),
+     (["--days", "1"], "days must be a whole number of at least 2"),
+     (["--interval", "0"], "interval must be a positive number of seconds, got 0.0")],
+)  # fmt: skip
+def test_live_names_a_bad_argument_before_starting_anything(args, message):
+    port = servers.free_port()
+    result = subprocess.run([sys.executable, "-m", "helpers", "live", "--port", str(port), *args], cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not servers.port_in_use(port)
+
+
 def test_dashboard_without_a_workspace_says_how_to_make_one(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "helpers", "dashboard", "--workspace", str(tmp_path / "none")],
