@@ -200,7 +200,9 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
     if isinstance(days, bool) or not isinstance(days, int) or days < 2:
-        raise ValueError(f"days must be a whole number of at least 2 (a model is trained on the first half), got {days!r}")
+        raise ValueError(
+            f"days must be a whole number of at least 2 (a model is trained on the first half), got {days!r}"
+        )
     base = f"http://{HOST}:{port}"
     started: list[Server] = []
     try:
@@ -291,7 +293,9 @@ def main(command: str, argv: list[str]) -> int:
     default_port, text = about[command]
     parser = _parser(command, default_port, text)
     if command == "dashboard":
-        parser.add_argument("--workspace", default=None, help="the Evidently workspace folder (default build/workspace)")
+        parser.add_argument(
+            "--workspace", default=None, help="the Evidently workspace folder (default build/workspace)"
+        )
     if command == "live":
         parser.add_argument("--interval", type=float, default=1.0, help="seconds per simulated day (default 1)")
         parser.add_argument("--days", type=int, default=180, help="simulated days to play (default 180)")

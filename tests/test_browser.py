@@ -43,7 +43,9 @@ def _chromium() -> str | None:
 def browser():
     executable = _chromium()
     if executable is None:
-        pytest.skip("Chromium not found: install it with `apt-get install chromium` (Debian/Ubuntu) to run the browser tests")
+        pytest.skip(
+            "Chromium not found: install it with `apt-get install chromium` (Debian/Ubuntu) to run the browser tests"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
