@@ -7,13 +7,13 @@ STAMP  := $(VENV)/.installed
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Nothing phones home, whatever a notebook imports first (the kernelspec carries it too, for JupyterLab's kernels).
+export MLFLOW_DISABLE_TELEMETRY := true
 # Nothing the course starts phones home: no DVC analytics, no Evidently UI usage events.
 export DVC_NO_ANALYTICS := 1
 export DO_NOT_TRACK := 1
 # The servers' port: `make dashboard PORT=8001` (each command has its own default).
 PORT_ARG = $(if $(PORT),--port $(PORT))
-# Nothing phones home, whatever a notebook imports first (the kernelspec carries it too, for JupyterLab's kernels).
-export MLFLOW_DISABLE_TELEMETRY := true
 
 .PHONY: install run test lab mlflow-ui dashboard live notebooks check-env bench clean
 

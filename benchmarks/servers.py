@@ -67,7 +67,8 @@ if __name__ == "__main__":
         from helpers import workspace
 
         if (workspace.WORKSPACE_DIR).is_dir() and any(workspace.WORKSPACE_DIR.iterdir()):
-            servers.stop_all([started("evidently ui (build/workspace)", dashboards.start_evidently(servers.free_port()))])
+            ui = dashboards.start_evidently(servers.free_port())
+            servers.stop_all([started("evidently ui (build/workspace)", ui)])
         else:
             print("evidently ui: skipped (no build/workspace yet: run the capstone notebook first)")
         servers.stop_all([started("jupyter lab", dashboards.start_lab(servers.free_port(), root=folder))])

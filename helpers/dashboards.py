@@ -195,6 +195,14 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
     port = check_port(port)
     if not interval > 0:
         raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
+    from helpers.world import SCENARIOS  # checked before a server starts: a typo costs no waiting
+
+    if scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 2:
+        raise ValueError(
+            f"days must be a whole number of at least 2 (a model is trained on the first half), got {days!r}"
+        )
     base = f"http://{HOST}:{port}"
     started: list[Server] = []
     try:
@@ -222,6 +230,7 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
                 f"{interval:g} s, {len(LIVE_METRICS)} metrics; stop with Ctrl+C")  # fmt: skip
             status = "FINISHED"
             try:
+                saved = _fail_fast()  # a server that stops answering is reported in seconds, not after minutes
                 for step, row in table.iterrows():
                     tick = time.monotonic()
                     values = {k: float(row[k]) for k in LIVE_METRICS if row[k] == row[k]}  # skip NaN (no value)
@@ -230,6 +239,10 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
                     shown = "  ".join(f"{k} {v:.3f}" for k, v in values.items())
                     out(f"day {step:3d} ({row['date'].date()})  {shown}")
                     time.sleep(max(0.0, interval - (time.monotonic() - tick)))
+            except (OSError, tracking.MlflowException) as error:
+                status = "FAILED"
+                raise ServerError(f"the MLflow server at {base} stopped answering ({error}); start it again with "
+                                  f"python -m helpers live --port {port}") from error  # fmt: skip
             except BaseException:
                 status = "KILLED"
                 raise
@@ -238,6 +251,9 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
                     client.set_terminated(run_id, status=status)
                 except Exception:  # the server may be going down with us
                     pass
+                os.environ.update({k: v for k, v in saved.items() if v is not None})
+                for key in [k for k, v in saved.items() if v is None]:
+                    os.environ.pop(key, None)
             if started:
                 return serve_until_stopped(started, f"all {len(table)} days logged; the server keeps running "
                                                     f"at {base} until Ctrl+C")  # fmt: skip
@@ -247,6 +263,16 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
         return 0
     finally:
         stop_all(started)
+
+
+def _fail_fast() -> dict[str, str | None]:
+    """MLflow's HTTP client: no retries, 10 s per request (a value the user set wins). Returns the previous values,
+    which ``run_live`` puts back when it is done."""
+    settings = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "10"}
+    saved = {key: os.environ.get(key) for key in settings}
+    for key, value in settings.items():
+        os.environ.setdefault(key, value)
+    return saved
 
 
 # ---------------------------------------------------------------------------------------------------- commands
@@ -267,7 +293,9 @@ def main(command: str, argv: list[str]) -> int:
     default_port, text = about[command]
     parser = _parser(command, default_port, text)
     if command == "dashboard":
-        parser.add_argument("--workspace", default=None, help="the Evidently workspace folder (default build/workspace)")
+        parser.add_argument(
+            "--workspace", default=None, help="the Evidently workspace folder (default build/workspace)"
+        )
     if command == "live":
         parser.add_argument("--interval", type=float, default=1.0, help="seconds per simulated day (default 1)")
         parser.add_argument("--days", type=int, default=180, help="simulated days to play (default 180)")

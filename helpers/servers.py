@@ -176,7 +176,10 @@ def start(
     log_path = Path(log_path) if log_path is not None else LOG_DIR / f"{name.replace(' ', '-')}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("w")
-    options = {"start_new_session": True} if os.name == "posix" else {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    if os.name == "posix":
+        options = {"start_new_session": True, "preexec_fn": _die_with_parent if sys.platform == "linux" else None}
+    else:
+        options = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
     started = time.monotonic()
     process = subprocess.Popen(
         list(command), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -204,6 +207,15 @@ def start(
     except BaseException:  # ServerError, Ctrl+C while waiting ...: never leave the child behind
         stop_all([server])
         raise
+
+
+def _die_with_parent() -> None:
+    """In the child, before the server starts (Linux): get SIGTERM when the command dies, even by SIGKILL, which
+    leaves the command no chance to clean up."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _descendants(pid: int) -> list:

@@ -170,7 +170,9 @@ def add_dashboard(ws, project, groups: Sequence[str]):
 
 def _check_groups(groups: Sequence[str]) -> list[str]:
     if isinstance(groups, str) or not isinstance(groups, Sequence) or not groups:
-        raise ValueError(f"groups must be a non-empty list of group values, e.g. ['majority', 'minority'], got {groups!r}")
+        raise ValueError(
+            f"groups must be a non-empty list of group values, e.g. ['majority', 'minority'], got {groups!r}"
+        )
     for g in groups:
         approval_column(g)  # names the bad value
     return list(groups)
@@ -281,7 +283,9 @@ def add_weekly_snapshots(
             f"frames cover fewer than {DAYS_PER_WEEK} days from the start: no complete week to write (column "
             f"{date_column!r})"
         )
-    numeric = [f for f in features if pd.api.types.is_numeric_dtype(frames[f]) and not pd.api.types.is_bool_dtype(frames[f])]
+    numeric = [
+        f for f in features if pd.api.types.is_numeric_dtype(frames[f]) and not pd.api.types.is_bool_dtype(frames[f])
+    ]
     definition = DataDefinition(
         numerical_columns=numeric + names, categorical_columns=[f for f in features if f not in numeric]
     )
@@ -306,7 +310,8 @@ def add_weekly_snapshots(
                 timestamp=week.start.to_pydatetime(),
             )
         end = week.start + pd.Timedelta(days=DAYS_PER_WEEK - 1)
-        ref = ws.add_run(project.id, snapshot, include_data=False, name=f"week {k:02d}: {week.start.date()} to {end.date()}")
+        name = f"week {k:02d}: {week.start.date()} to {end.date()}"
+        ref = ws.add_run(project.id, snapshot, include_data=False, name=name)
         values = _values(ws.get_run(project.id, ref.id))
         written.append(
             {"week": k, "timestamp": week.start, "rows": len(week.rows), **values, "snapshot_id": str(ref.id)}

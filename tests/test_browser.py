@@ -43,7 +43,9 @@ def _chromium() -> str | None:
 def browser():
     executable = _chromium()
     if executable is None:
-        pytest.skip("Chromium not found: install it with `apt-get install chromium` (Debian/Ubuntu) to run the browser tests")
+        pytest.skip(
+            "Chromium not found: install it with `apt-get install chromium` (Debian/Ubuntu) to run the browser tests"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -124,6 +126,8 @@ def test_mlflow_ui_shows_the_live_runs_metric_charts(page, tmp_path):
     lines: list[str] = []
     try:
         assert dashboards.run_live(port, interval=0.05, days=12, out=lines.append) == 0  # uses the running server
+        assert server.process.poll() is None, "live stopped a server it had not started"
+        assert lines[0] == f"using the MLflow server already running at {server.url}"
         run_url = next(line for line in lines if line.startswith("open ")).split()[1]
         page.goto(server.url)
         page.get_by_text("Model training", exact=True).first.click()  # the UI's mode for classic ML runs

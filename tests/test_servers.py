@@ -155,6 +155,37 @@ def test_stop_ends_children_that_left_the_process_group(tmp_path):
     assert not _alive(pids)
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is a Linux feature")
+def test_a_server_does_not_outlive_a_command_killed_with_sigkill(tmp_path):
+    """SIGKILL gives the command no chance to clean up; the server it started must end anyway."""
+    port, pid_file = servers.free_port(), tmp_path / "pid"
+    script = (
+        "import sys, time; from helpers import servers; "
+        f"s = servers.start('http server', [sys.executable, '-m', 'http.server', '{port}', '--bind', '127.0.0.1'], "
+        f"{port}, log_path={str(tmp_path / 'http.log')!r}); open({str(pid_file)!r}, 'w').write(str(s.pid)); "
+        "time.sleep(600)"
+    )
+    command = subprocess.Popen([sys.executable, "-c", script], cwd=REPO_ROOT)
+    server_pid = None
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while not (pid_file.exists() and pid_file.read_text()):
+            assert command.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        server_pid = int(pid_file.read_text())
+        command.kill()
+        command.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while _alive([server_pid]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive([server_pid]), "the server outlived the command"
+    finally:
+        if command.poll() is None:
+            command.kill()
+        for pid in _alive([server_pid] if server_pid else []):  # a failing run leaves nothing behind either
+            psutil.Process(pid).kill()
+
+
 # ------------------------------------------------------------------------------------------------ the commands
 @pytest.mark.parametrize("command", ["mlflow-ui", "dashboard", "lab", "live"])
 def test_a_busy_port_exits_non_zero_at_once_with_the_fix(command, busy_port, store_env, tmp_path):
@@ -177,6 +208,21 @@ def test_a_bad_port_is_named_and_nothing_starts(port):
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode == 2
     assert port in result.stderr and "1024 to 65535" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(["--scenario", "recession"], "unknown scenario 'recession'; choose one of: stable"),
+     (["--days", "1"], "days must be a whole number of at least 2"),
+     (["--interval", "0"], "interval must be a positive number of seconds, got 0.0")],
+)  # fmt: skip
+def test_live_names_a_bad_argument_before_starting_anything(args, message):
+    port = servers.free_port()
+    result = subprocess.run([sys.executable, "-m", "helpers", "live", "--port", str(port), *args], cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not servers.port_in_use(port)
 
 
 def test_dashboard_without_a_workspace_says_how_to_make_one(tmp_path):
