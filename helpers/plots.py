@@ -2,6 +2,7 @@
 
 ``plot_timeline`` is the course's workhorse: one or more daily series, an alert threshold, and vertical markers for
 what happened (the true shift day from ``SCENARIOS``) and what monitoring saw (the day an alarm fired).
+``plot_alert`` draws one alert rule next to its metric: the alert line, the pending stretches, the firing evaluations.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 FIGSIZE = (10, 4)
@@ -59,6 +61,99 @@ def plot_timeline(
     ax.legend(loc="best", fontsize=9)
     ax.figure.tight_layout()
     return ax
+
+
+_OP_WORDS = {"<": "below", "<=": "at or below", ">": "above", ">=": "at or above"}
+
+
+def plot_alert(
+    ax: plt.Axes | None,
+    evaluation: pd.DataFrame,
+    rule,
+    *,
+    x=None,
+    xlabel: str = "",
+    ylabel: str = "",
+    title: str = "",
+    metric_label: str | None = None,
+) -> plt.Axes:
+    """One alert rule next to its metric: the metric, the alert line, pending stretches shaded, firing points marked.
+
+    Args:
+        ax: draw into this axes (None: a new figure).
+        evaluation: ``helpers.alerts.evaluate(rule, series)`` (columns time, value, state, active_since).
+        rule: the ``helpers.alerts.Rule`` that was evaluated (its threshold, op and ``for_`` label the chart).
+        x: positions for the horizontal axis, one per evaluation (e.g. day numbers); None uses the times.
+        metric_label: the legend's name for the metric (default: the rule's metric name).
+
+    A pending stretch is shaded from its first pending evaluation up to the next evaluation (the condition holds, the
+    alert waits for ``for``); firing evaluations are red dots. For an ``absent`` rule, which has no line, the
+    evaluations without a sample are marked along the bottom.
+    """
+    from helpers.alerts import ABSENT, FIRING, PENDING
+
+    missing = [c for c in ("time", "value", "state") if c not in evaluation.columns]
+    if missing:
+        raise ValueError(
+            f"evaluation has no column {', '.join(map(repr, missing))}: pass the frame helpers.alerts.evaluate returns"
+        )
+    positions = list(evaluation["time"] if x is None else x)
+    if len(positions) != len(evaluation):
+        raise ValueError(f"x has {len(positions)} positions for {len(evaluation)} evaluations: give one per evaluation")
+    if ax is None:
+        _, ax = plt.subplots(figsize=FIGSIZE)
+    values = evaluation["value"].to_numpy(dtype=float)
+    states = evaluation["state"].to_numpy()
+    ax.plot(positions, values, color="tab:blue", linewidth=1.6, marker=".", markersize=4,
+            label=metric_label or rule.metric)
+    hold = rule.for_
+    if rule.op == ABSENT:
+        no_data = [p for p, v in zip(positions, values) if np.isnan(v)]
+        ax.scatter(no_data, [0.03] * len(no_data), transform=ax.get_xaxis_transform(), marker="|", s=120,
+                   color="grey", label="no sample")
+        condition = f"fires when there is no sample{_for_words(hold)}"
+    else:
+        ax.axhline(rule.threshold, color="black", linestyle="--", linewidth=1,
+                   label=f"alert line: {_OP_WORDS[rule.op]} {rule.threshold:g}")
+        condition = f"fires when {_OP_WORDS[rule.op]} {rule.threshold:g}{_for_words(hold)}"
+    shaded = False
+    for i, state in enumerate(states):
+        if state == PENDING and (i == 0 or states[i - 1] != PENDING):
+            end = i
+            while end < len(states) and states[end] == PENDING:
+                end += 1
+            right = positions[end] if end < len(positions) else positions[end - 1]
+            ax.axvspan(positions[i], right, color="tab:orange", alpha=0.25, linewidth=0,
+                       label=None if shaded else "pending (condition holds, waiting)")
+            shaded = True
+    firing = [i for i, state in enumerate(states) if state == FIRING]
+    if firing:
+        y = [values[i] for i in firing]
+        if rule.op == ABSENT or all(np.isnan(y)):
+            ax.scatter([positions[i] for i in firing], [0.08] * len(firing), transform=ax.get_xaxis_transform(),
+                       color="tab:red", s=30, zorder=3, label="firing")
+        else:
+            ax.scatter([positions[i] for i in firing], y, color="tab:red", s=30, zorder=3, label="firing")
+        where = f" ({xlabel + ' ' if xlabel else ''}{positions[firing[0]]})" if x is not None else ""
+        ax.axvline(positions[firing[0]], color="tab:red", linestyle=":", linewidth=2, label=f"first firing{where}")
+    ax.set_title(title or f"{rule.name}: {condition}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel or metric_label or rule.metric)
+    ax.legend(loc="best", fontsize=9)
+    ax.figure.tight_layout()
+    return ax
+
+
+def _for_words(duration: pd.Timedelta) -> str:
+    """A rule's ``for`` in words for a chart title: "" for zero, else " for 2 days" (" for 90 minutes")."""
+    if duration == pd.Timedelta(0):
+        return ""
+    seconds = int(duration.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds % size == 0:
+            count = seconds // size
+            return f" for {count} {unit}{'' if count == 1 else 's'}"
+    return f" for {duration}"
 
 
 def show(fig: plt.Figure, save_as: str | None = None) -> None:
