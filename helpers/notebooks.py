@@ -1,8 +1,9 @@
 """Executing the course's notebooks: ``make run`` (to build/, with HTML) and ``make notebooks`` (refresh in place).
 
 * ``run_all`` executes every notebook in ``notebooks/`` with papermill into ``build/executed/``, renders each to
-  ``build/html/`` (the hand-outs: cells tagged ``claims``, the checks of the prose, are left out), and prints a table (notebook, status, seconds, artefacts written). A failing notebook is reported
-  with the cell that failed, the others still run, and the exit status is non-zero.
+  ``build/html/`` (the hand-outs: cells tagged ``claims``, the checks of the prose, are left out), and prints a
+  table (notebook, status, seconds, artefacts written). A failing notebook is reported with the cell that failed,
+  the others still run, and the exit status is non-zero.
 * ``refresh_committed`` re-executes the committed notebooks in place from a clean kernel (their outputs are what
   nbval checks), executes the exercise solutions, and regenerates the learner exercises from the solutions.
 """

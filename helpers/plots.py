@@ -15,7 +15,7 @@ import pandas as pd
 
 FIGSIZE = (10, 4)
 #: Vertical event lines differ by colour *and* line style, so that they stay apart in grey or on a projector.
-EVENT_COLOURS = ["tab:red", "tab:blue", "tab:green", "tab:olive"]
+EVENT_COLOURS = ["tab:red", "tab:green", "tab:purple", "tab:olive"]  # not blue or orange: the series' colours
 EVENT_STYLES = [":", "-.", (0, (6, 2)), (0, (1, 3))]
 
 plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
