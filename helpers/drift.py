@@ -12,9 +12,10 @@ The three main functions:
   window (to floating-point rounding, ~1e-15; ``tests/test_drift.py`` proves it on several windows and methods).
 * ``save_drift_report(reference, current, path)``: Evidently's interactive HTML report, written below ``build/``.
 
-Alarms are not decided here: a timeline's daily scores are evaluated by ``helpers.alerts`` with the course's rule
-``FeatureDriftDaily`` (``monitoring/alerts.yml``), as Prometheus would evaluate it. Around the three functions:
-``false_alarm_rates`` is notebook 01's experiment (how often each method calls "drift"
+Alarms: the course evaluates a timeline's daily scores with ``helpers.alerts`` and its rule ``FeatureDriftDaily``
+(``monitoring/alerts.yml``), as Prometheus would (notebooks 01 and 02). ``first_alarm`` and ``alarm_summary`` read a
+timeline's verdicts directly (the window an alarm fires, optionally after N drifted windows in a row) for code that
+has no rule. Around them: ``false_alarm_rates`` is notebook 01's experiment (how often each method calls "drift"
 between samples of one world as samples grow); ``column_types``, ``default_method`` and ``available_methods`` expose
 Evidently's choices.
 
@@ -668,3 +669,45 @@ def false_alarm_rates(
                     }
                 )
     return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Reading a timeline
+# ----------------------------------------------------------------------------------------------------------------
+def first_alarm(timeline: pd.DataFrame, column: str, consecutive: int = 1) -> pd.Timestamp | None:
+    """The window in which a drift alarm on ``column`` fires: the first window that completes ``consecutive``
+    drifted windows in a row (Prometheus' ``for:``), or None when it never fires.
+
+    With ``consecutive=1`` this is simply the first drifted window.
+    """
+    require_columns(timeline, ["period", "column", "drifted"], "timeline")
+    if isinstance(consecutive, bool) or not isinstance(consecutive, (int, np.integer)) or consecutive < 1:
+        raise ValueError(f"consecutive must be a whole number >= 1, got {consecutive!r}")
+    rows = timeline[timeline["column"] == column].sort_values("period")
+    if rows.empty:
+        raise ValueError(
+            f"timeline has no rows for column {column!r}; its columns are: {', '.join(timeline['column'].unique())}"
+        )
+    run = 0
+    for period, drifted in zip(rows["period"], rows["drifted"]):
+        run = run + 1 if drifted else 0
+        if run >= consecutive:
+            return pd.Timestamp(period)
+    return None
+
+
+def alarm_summary(timeline: pd.DataFrame, consecutive: int = 1) -> pd.DataFrame:
+    """Per column: windows compared, windows drifted, and the window where the alarm fires (``first_alarm``)."""
+    require_columns(timeline, ["period", "column", "drifted"], "timeline")
+    rows = []
+    for column, part in timeline.groupby("column", sort=False):
+        rows.append(
+            {
+                "column": column,
+                "windows": len(part),
+                "drifted_windows": int(part["drifted"].sum()),
+                "alarm": first_alarm(part, column, consecutive),
+            }
+        )
+    out = pd.DataFrame(rows, columns=["column", "windows", "drifted_windows", "alarm"])
+    return out.astype({"alarm": "datetime64[ns]"})

@@ -4,7 +4,8 @@ A credit model decides today; whether the borrower defaults is known only later 
 after the application in the simulated world). So on any day the monitoring team knows the accuracy of old periods
 only, and a fall in accuracy shows up at least one label delay after it happened. ``performance_timeline`` computes
 what is known **as of** a date; ``accuracy_metric`` turns it into the daily metric an alert rule watches (the
-course's ``ModelAccuracyBelow90``, evaluated by ``helpers.alerts``: it fires the day a bad period becomes known); and
+course's ``ModelAccuracyBelow90``, evaluated by ``helpers.alerts``: it fires the day a bad period becomes known;
+``first_accuracy_alert`` reads the same day straight from a timeline, for code without a rule); and
 ``classification_check`` runs an Evidently classification report, with the lesson's alert line as a test
 (accuracy >= 0.90), on the rows whose labels are in.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -197,6 +199,38 @@ def accuracy_metric(timeline: pd.DataFrame, column: str = "rolling_accuracy") ->
             f"one accuracy per evaluation day needs one period per completion day"
         )
     return pd.Series(complete[column].astype(float).to_numpy(), index=times, name=column).sort_index()
+
+
+@dataclass(frozen=True)
+class AccuracyAlert:
+    """An accuracy alert: the period whose accuracy crossed the line, and the day that became known."""
+
+    period: pd.Timestamp  #: start of the first period below the line
+    fires_on: pd.Timestamp  #: the day the alert can fire: when that period's last label arrived
+    value: float  #: the accuracy that crossed the line
+    column: str  #: which accuracy was watched ("accuracy" or "rolling_accuracy")
+
+
+def first_accuracy_alert(
+    timeline: pd.DataFrame, threshold: float = ACCURACY_ALERT, column: str = "rolling_accuracy"
+) -> AccuracyAlert | None:
+    """The first period whose ``column`` (of ``performance_timeline``) is below ``threshold``, or None.
+
+    Periods without a value (labels not in yet, or not enough periods for a rolling value) are skipped: an alert
+    can only fire on what is known. The alert fires on ``labels_complete_on`` of that period, not on the period
+    itself: that is the label delay every accuracy alert pays.
+    """
+    require_columns(timeline, ["period", column, "labels_complete_on"], "timeline")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be an accuracy between 0 and 1, got {threshold!r}")
+    known = timeline[timeline[column].notna()].sort_values("period")
+    below = known[known[column].astype(float) < threshold]
+    if below.empty:
+        return None
+    row = below.iloc[0]
+    return AccuracyAlert(
+        pd.Timestamp(row["period"]), pd.Timestamp(row["labels_complete_on"]), float(row[column]), column
+    )
 
 
 @contextlib.contextmanager

@@ -9,10 +9,12 @@ import pytest
 from helpers import drift
 from helpers.drift import (
     MONITORED_COLUMNS,
+    alarm_summary,
     column_types,
     default_method,
     drift_table,
     drift_timeline,
+    first_alarm,
     save_drift_report,
 )
 from helpers.paths import BUILD_DIR
@@ -181,11 +183,23 @@ def test_timeline_shape_and_weekly_windows(shock, reference):
 def test_timeline_detects_the_shock_on_its_first_day(shock, reference):
     timeline = drift_timeline(reference, shock[shock["day"] >= 60], threshold=0.25)
     start = shock.loc[shock["day"] == SCENARIOS["income_shock"].start_day, "date"].iloc[0]
-    income = timeline[timeline["column"] == "income"]
-    # from the shock's first day on, every day's income drifts; before it, none; no other column ever drifts
-    assert (income["drifted"] == (income["period"] >= start)).all()
-    assert income["drifted"].sum() == 150 - 90
-    assert not timeline.loc[timeline["column"] != "income", "drifted"].any()
+    assert first_alarm(timeline, "income") == start
+    summary = alarm_summary(timeline).set_index("column")
+    assert summary.loc["income", "drifted_windows"] == 150 - 90
+    assert summary.drop(index="income")["alarm"].isna().all()
+
+
+def test_first_alarm_needs_consecutive_windows():
+    days = pd.date_range("2024-01-01", periods=6, freq="D")
+    timeline = pd.DataFrame({"period": days, "column": "x", "drifted": [True, False, True, True, True, False]})
+    assert first_alarm(timeline, "x") == days[0]
+    assert first_alarm(timeline, "x", consecutive=2) == days[3]
+    assert first_alarm(timeline, "x", consecutive=3) == days[4]
+    assert first_alarm(timeline, "x", consecutive=4) is None
+    with pytest.raises(ValueError, match="no rows for column 'y'"):
+        first_alarm(timeline, "y")
+    with pytest.raises(ValueError, match="consecutive"):
+        first_alarm(timeline, "x", consecutive=0)
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from helpers.performance import (
     PARTLY_LABELLED,
     accuracy_metric,
     classification_check,
+    first_accuracy_alert,
     performance_timeline,
 )
 from helpers.world import LABEL_DELAY_DAYS, SCENARIOS, simulate_applications
@@ -80,6 +81,18 @@ def test_rolling_accuracy_pools_the_last_periods(decisions):
 
 
 def test_the_accuracy_alert_fires_a_label_delay_after_the_concept_shift(decisions):
+    start = SCENARIOS["concept_shift"].concept_drift_day
+    hindsight = performance_timeline(decisions)
+    assert hindsight.loc[: start - 1, "rolling_accuracy"].dropna().min() > ACCURACY_ALERT
+    alert = first_accuracy_alert(hindsight)
+    assert _date(start) <= alert.period <= _date(start + 6)
+    assert alert.fires_on == alert.period + pd.Timedelta(days=LABEL_DELAY_DAYS)
+    assert alert.value < ACCURACY_ALERT and alert.column == "rolling_accuracy"
+    # looking from a day before any post-shift label is in, nothing can fire yet
+    assert first_accuracy_alert(performance_timeline(decisions, as_of=_date(start + LABEL_DELAY_DAYS - 1))) is None
+
+
+def test_the_course_rule_fires_on_the_accuracy_metric_a_label_delay_after_the_shift(decisions):
     from helpers.alerts import course_rules, first_firing
 
     rule = course_rules()["ModelAccuracyBelow90"]  # credit_model_accuracy < 0.9, for: 0
@@ -149,6 +162,8 @@ def test_bad_input_is_named(decisions):
         classification_check(decisions, as_of=_date(100), start=_date(91))
     with pytest.raises(ValueError, match="start .* is after end"):
         classification_check(decisions, start=_date(50), end=_date(40))
+    with pytest.raises(ValueError, match="threshold must be an accuracy"):
+        first_accuracy_alert(performance_timeline(decisions), threshold=90)
     with pytest.raises(ValueError, match="timeline has no column 'labels_complete_on'"):
         accuracy_metric(performance_timeline(decisions).drop(columns="labels_complete_on"))
     with pytest.raises(ValueError, match="complete on .* one period per completion day"):
