@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Nothing phones home, whatever a notebook imports first (the kernelspec carries it too, for JupyterLab's kernels).
+export MLFLOW_DISABLE_TELEMETRY := true
 
 .PHONY: install run test lab mlflow-ui notebooks check-env bench clean
 
@@ -15,7 +17,8 @@ install: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" > /dev/null
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" \
+		--env MLFLOW_DISABLE_TELEMETRY true > /dev/null
 	touch $(STAMP)
 
 ## run: execute every notebook into build/executed/, HTML into build/html/, print a table of timings

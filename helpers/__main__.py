@@ -7,7 +7,7 @@ import sys
 USAGE = """usage: python -m helpers COMMAND
 
 commands:
-  run                 execute every notebook into build/executed/, render HTML to build/html/, print a table
+  run                 execute every notebook (in parallel) into build/executed/, HTML to build/html/, print a table
   check-env           one [ OK ]/[FAIL] line per pinned package, the Jupyter kernel and each data file
   notebooks [NAME..]  re-execute the committed notebooks and solutions in place, regenerate learner exercises
   mlflow-ui           serve the MLflow dashboard on the course store at http://127.0.0.1:5000
@@ -22,11 +22,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args else 2
     command, rest = args[0], args[1:]
     if command == "run":
-        from helpers.notebooks import print_table, run_all
+        from helpers.notebooks import run_and_report
 
-        results = run_all()
-        print_table(results)
-        return 0 if all(r.ok for r in results) else 1
+        return 0 if run_and_report() else 1
     if command == "check-env":
         from helpers.environment import check_environment
 

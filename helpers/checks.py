@@ -5,8 +5,14 @@ A learner notebook holds cells like::
     answer_q1 = ____          # replace ____ with your answer
     q1.check(answer_q1)
 
-``____`` is a placeholder: checking it says "not answered yet" instead of raising. Verdicts are printed as one plain
-line that starts with a fixed marker (``VERDICT_CORRECT`` ...), so tests can read them from executed notebooks.
+``____`` is a placeholder: checking it (or ``None``, what a cell that forgot to compute something leaves behind) says
+"not answered yet" instead of raising. Verdicts are printed as one plain line that starts with a fixed marker
+(``VERDICT_CORRECT`` ...), so tests can read them from executed notebooks; ``check`` returns None, so Jupyter shows
+the verdict and nothing under it.
+
+What a learner can type is judged kindly: numpy and pandas scalars (``np.int64(10)``, ``np.float64(0.82)``) count as
+the numbers they hold, a container of the wrong kind (a DataFrame or a dict where a list of names was asked) is
+named as such, and no answer, however odd, shows a traceback.
 
 Two kinds of question:
 
@@ -20,6 +26,7 @@ Exercise modules (``helpers.exercises.ex00`` ...) define the questions of one ex
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +53,44 @@ class Wrong(Exception):
     """Raised by a question's check function to explain, kindly, what is wrong with an answer."""
 
 
+def _safe_repr(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, shortened, and never raising (a learner's object may have a broken ``__repr__``)."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001: any object must be describable
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def kind_of(value: Any) -> str:
+    """A learner-readable name for the kind of ``value`` ("a pandas DataFrame", "a dict", "a list" ...)."""
+    module = type(value).__module__.split(".")[0]
+    name = type(value).__name__
+    if module == "pandas":
+        return f"a pandas {name}"
+    if module == "numpy":
+        return "a numpy array" if name == "ndarray" else f"a numpy {name}"
+    if value is None:
+        return "None"
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def plain(value: Any) -> Any:
+    """numpy and pandas scalars (and 0-d arrays) as the Python value they hold; anything else unchanged.
+
+    ``np.int64(10)`` -> ``10``, ``np.float64(0.5)`` -> ``0.5``, ``np.bool_(True)`` -> ``True``, ``np.str_("ks")``
+    -> ``"ks"``. Timestamps and containers are left as they are.
+    """
+    try:
+        import numpy as np
+
+        if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
+            return value.item()
+    except Exception:  # noqa: BLE001: numpy missing or an odd subclass: leave the value alone
+        pass
+    return value
+
+
 def is_placeholder(value: Any) -> bool:
     """True when ``value`` is (or contains, for a list/tuple/set/dict) the ``____`` placeholder."""
     if isinstance(value, _Placeholder):
@@ -55,6 +100,11 @@ def is_placeholder(value: Any) -> bool:
     if isinstance(value, (list, tuple, set)):
         return any(is_placeholder(v) for v in value)
     return False
+
+
+def _unanswered(value: Any) -> bool:
+    """The placeholder, or None (a cell that computed nothing), or a container holding the placeholder."""
+    return value is None or is_placeholder(value)
 
 
 class Question:
@@ -84,28 +134,49 @@ class Question:
         self._correct_message = correct_message
 
     def evaluate(self, answer: Any = ____) -> tuple[str, str]:
-        """(verdict marker, message) for ``answer``, without printing."""
-        if is_placeholder(answer):
-            return VERDICT_UNANSWERED, (
-                f"{self.name}: replace ____ with your answer, then run this cell again. "
-                f"Stuck? Run {self._var()}.hint()."
+        """(verdict marker, message) for ``answer``, without printing. Never raises, whatever ``answer`` is."""
+        try:
+            return self._evaluate(plain(answer))
+        except Exception:  # noqa: BLE001: a learner must never see a traceback from the checker itself
+            return VERDICT_INCORRECT, (
+                f"{self.name}: your answer ({kind_of(answer)}) could not be checked; compare its kind with what "
+                f"the question asks for. Stuck? Run {self._var()}.hint()."
             )
+
+    def _unanswered_message(self, answer: Any) -> str:
+        if answer is None:
+            return (
+                f"{self.name}: your answer is None (did the cell compute it, or print it instead of keeping it?); "
+                f"replace ____ with your answer, then run this cell again. Stuck? Run {self._var()}.hint()."
+            )
+        return (
+            f"{self.name}: replace ____ with your answer, then run this cell again. "
+            f"Stuck? Run {self._var()}.hint()."
+        )
+
+    def _evaluate(self, answer: Any) -> tuple[str, str]:
+        if _unanswered(answer):
+            return VERDICT_UNANSWERED, self._unanswered_message(answer)
         try:
             self._checker(answer)
         except Wrong as reason:
-            return VERDICT_INCORRECT, f"{self.name}: {reason} Try {self._var()}.hint(), or see {self._var()}.solution()."
+            help_ = f"Try {self._var()}.hint(), or see {self._var()}.solution()."
+            return VERDICT_INCORRECT, f"{self.name}: {reason} {help_}"
         except Exception as error:  # a malformed answer must never show the learner a traceback
             return VERDICT_INCORRECT, (
-                f"{self.name}: your answer could not be checked ({type(error).__name__}: {error}). "
-                f"Check its type against the question."
+                f"{self.name}: your answer ({kind_of(answer)}) could not be checked ({type(error).__name__}). "
+                f"Compare its kind with what the question asks for."
             )
         return VERDICT_CORRECT, f"{self.name}. {self._correct_message}".rstrip()
 
-    def check(self, answer: Any = ____) -> bool:
-        """Print a friendly verdict on ``answer``; return True when it is right."""
+    def check(self, answer: Any = ____) -> None:
+        """Print a friendly verdict on ``answer`` (one line starting with a ``VERDICT_*`` marker).
+
+        Returns None, so that a notebook cell ending in ``q1.check(...)`` shows the verdict and nothing else; use
+        ``evaluate`` to get the verdict as a value.
+        """
         verdict, message = self.evaluate(answer)
         print(f"{verdict} {message}")
-        return verdict == VERDICT_CORRECT
 
     def hint(self) -> None:
         """Print a hint."""
@@ -129,12 +200,16 @@ class ThoughtExperiment(Question):
         super().__init__(name, checker=lambda answer: None, hint=hint, solution=solution)
         self.min_words = min_words
 
-    def evaluate(self, answer: Any = ____) -> tuple[str, str]:
-        if is_placeholder(answer) or not str(answer).strip():
+    def _evaluate(self, answer: Any) -> tuple[str, str]:
+        if _unanswered(answer) or (isinstance(answer, str) and not answer.strip()):
             return VERDICT_UNANSWERED, (
                 f"{self.name}: write your answer as a string (a few sentences), then run this cell again."
             )
-        words = len(str(answer).split())
+        if not isinstance(answer, str):
+            return VERDICT_INCORRECT, (
+                f"{self.name}: write your answer as a string in quotes (a few sentences), got {kind_of(answer)}."
+            )
+        words = len(answer.split())
         if words < self.min_words:
             return VERDICT_INCORRECT, (
                 f"{self.name}: {words} words is a little short; say what you would do and why "
@@ -148,12 +223,59 @@ class ThoughtExperiment(Question):
 # ----------------------------------------------------------------------------------------------------------------
 # Ready-made checkers
 # ----------------------------------------------------------------------------------------------------------------
+def _list_like_types() -> tuple[type, ...]:
+    kinds: list[type] = [list, tuple, set, frozenset]
+    try:
+        import numpy as np
+        import pandas as pd
+
+        kinds += [np.ndarray, pd.Index, pd.Series]
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(kinds)
+
+
+_LIST_LIKE = _list_like_types()
+
+
+def _is_frame(value: Any) -> bool:
+    return type(value).__name__ == "DataFrame" and type(value).__module__.startswith("pandas")
+
+
+def _is_container(value: Any) -> bool:
+    return isinstance(value, (dict, *_LIST_LIKE)) or _is_frame(value)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _same(a: Any, b: Any) -> bool:
+    """``a == b`` as one truth value (an odd object's ``==`` may return an array or raise)."""
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001
+        return False
+
+
 def expect_number(expected: float, tolerance: float = 0.0, what: str = "the value") -> Callable[[Any], None]:
     """Checker for a number within ``tolerance`` (absolute) of ``expected``."""
 
     def checker(answer: Any) -> None:
-        if isinstance(answer, bool) or not isinstance(answer, (int, float)) and not hasattr(answer, "__float__"):
-            raise Wrong(f"the answer should be a number, got {type(answer).__name__} {answer!r}.")
+        answer = plain(answer)
+        if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+            if _is_container(answer):
+                raise Wrong(
+                    f"the answer should be one number, got {kind_of(answer)}: pick the single value you mean "
+                    f"(e.g. with .iloc[0], .item() or a column's .mean())."
+                )
+            if isinstance(answer, bool):
+                raise Wrong(f"the answer should be a number, got the truth value {answer!r}.")
+            raise Wrong(f"the answer should be a number, got {kind_of(answer)} {_safe_repr(answer)}.")
         value = float(answer)
         if math.isnan(value):
             raise Wrong("the answer is NaN; did a computation divide by an empty group?")
@@ -171,10 +293,14 @@ def expect_choice(expected: Any, choices: list[Any] | None = None) -> Callable[[
         return value.strip().lower() if isinstance(value, str) else value
 
     def checker(answer: Any) -> None:
-        if choices is not None and norm(answer) not in [norm(c) for c in choices]:
-            raise Wrong(f"{answer!r} is not one of the options: {', '.join(map(repr, choices))}.")
-        if norm(answer) != norm(expected):
-            raise Wrong(f"{answer!r} is not the best choice.")
+        answer = plain(answer)
+        if _is_container(answer):
+            options = ", ".join(map(repr, choices or [expected]))
+            raise Wrong(f"give one of the options, not {kind_of(answer)}: {options}.")
+        if choices is not None and not any(_same(norm(answer), norm(c)) for c in choices):
+            raise Wrong(f"{_safe_repr(answer)} is not one of the options: {', '.join(map(repr, choices))}.")
+        if not _same(norm(answer), norm(expected)):
+            raise Wrong(f"{_safe_repr(answer)} is not the best choice.")
 
     return checker
 
@@ -184,9 +310,18 @@ def expect_set(expected: set[Any] | list[Any], what: str = "items") -> Callable[
     target = set(expected)
 
     def checker(answer: Any) -> None:
-        if isinstance(answer, str) or not hasattr(answer, "__iter__"):
-            raise Wrong(f"the answer should be a list of {what}, got {type(answer).__name__} {answer!r}.")
-        given = set(answer)
+        if isinstance(answer, (dict, str, bytes)) or _is_frame(answer) or not isinstance(answer, _LIST_LIKE):
+            hint = ""
+            if _is_frame(answer):
+                hint = " (its column names: list(df.columns); a column's values: df[name].tolist())"
+            elif isinstance(answer, dict):
+                hint = " (for its keys use list(d))"
+            raise Wrong(f"the answer should be a list of {what}, got {kind_of(answer)}{hint}.")
+        items = [plain(v) for v in answer]
+        unhashable = [v for v in items if not _hashable(v)]
+        if unhashable:
+            raise Wrong(f"the answer should be a flat list of {what}; it holds {kind_of(unhashable[0])}.")
+        given = set(items)
         missing, extra = target - given, given - target
         if missing or extra:
             parts = []

@@ -68,11 +68,28 @@ def data_path(name: str) -> Path:
         )
     actual = sha256_of(path)
     if actual != expected:
-        raise DataFileError(
-            f"data file data/{name} has sha256 {actual}, expected {expected}: the file was altered; "
-            f"restore it with `git checkout -- data/{name}`"
-        )
+        raise DataFileError(_altered_message(name, path, actual, expected))
     return path
+
+
+#: Restores the published bytes of every file under data/ (``.gitattributes`` keeps git from converting them).
+#: A plain ``git checkout -- data/<file>`` is not enough: git sees an unchanged file and leaves it as it is.
+RESTORE_COMMAND = "git rm -r -q --cached data && git checkout HEAD -- data"
+
+
+def _altered_message(name: str, path: Path, actual: str, expected: str) -> str:
+    content = path.read_bytes()
+    if b"\r\n" in content and hashlib.sha256(content.replace(b"\r\n", b"\n")).hexdigest() == expected:
+        cause = (
+            "its line endings were converted to Windows' CRLF (git's core.autocrlf setting, the default of Git for "
+            "Windows, in a clone made before the repository's .gitattributes kept data/ byte for byte)"
+        )
+    else:
+        cause = "the file was altered: its content differs from the published file (edited, truncated or replaced)"
+    return (
+        f"data file data/{name} has sha256 {actual}, expected {expected}: {cause}. Restore the published bytes "
+        f"from the repository folder with: {RESTORE_COMMAND}"
+    )
 
 
 def load_german_credit() -> pd.DataFrame:

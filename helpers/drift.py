@@ -50,6 +50,11 @@ Missing values: Evidently silently drops NaN and infinite values from each colum
 refuse them instead, naming the column, the frame or window, and the count: drop or impute them first, and watch the
 missing share as a data-quality signal of its own.
 
+Small windows: a verdict on a handful of rows is noise (a one-row day "drifts" on every column). Each method needs a
+minimum number of rows per window (``MIN_WINDOW_ROWS``: 30, or 50 for the binned distances); a smaller timeline
+window is reported with ``status`` "too few rows" (no score, never drifted, no alarm), and ``drift_table`` refuses a
+frame that small with an error naming the method and the minimum. ``min_rows=`` sets another minimum.
+
 Evidently's import-time deprecation warnings and its report-time warnings are silenced here, at the source, so they
 never reach a notebook's stderr.
 """
@@ -116,11 +121,36 @@ NUMERICAL = "numerical"
 CATEGORICAL = "categorical"
 _COLUMN_TYPE = {NUMERICAL: ColumnType.Numerical, CATEGORICAL: ColumnType.Categorical}
 
-#: Columns of ``drift_table`` (``drift_timeline`` adds ``period`` first and ``n`` last).
+#: Columns of ``drift_table`` (``drift_timeline`` adds ``period`` first, and ``n`` and ``status`` last).
 TABLE_COLUMNS = ["column", "kind", "method", "score", "threshold", "drifted"]
 
 #: Evidently's default method above this many reference rows switches from p-value tests to distances.
 SMALL_REFERENCE_ROWS = 1000
+
+#: Methods whose score is a p-value (drift when it is small; a threshold must lie strictly between 0 and 1).
+P_VALUE_METHODS = frozenset(
+    {"anderson", "chisquare", "cramer_von_mises", "es", "fisher_exact", "g_test", "ks", "mannw", "empirical_mmd",
+     "t_test", "TVD", "z"}
+)
+
+#: Fewest rows a window needs before a method's verdict means anything; a smaller window is reported as
+#: ``"too few rows"`` (never as drift). Evidently's own rule is the guide: it stops trusting asymptotic p-values and
+#: chooses distances by sample size. Here: 30 rows for the p-value tests (their p-values are large-sample
+#: approximations; the usual rule of thumb for a normal approximation, and chi-square's five expected rows per
+#: category over a handful of categories) and for Wasserstein (one value against a distribution's spread is no
+#: distribution); 50 for the distances that compare shares of bins or categories (``psi``, ``jensenshannon``,
+#: ``kl_div``, ``hellinger``: ten bins of five rows). A one-row window otherwise "drifts" on every column.
+MIN_WINDOW_ROWS = {"psi": 50, "jensenshannon": 50, "kl_div": 50, "hellinger": 50}
+#: ``MIN_WINDOW_ROWS`` for any method it does not list.
+DEFAULT_MIN_WINDOW_ROWS = 30
+
+#: ``status`` of a timeline window: Evidently's verdict, or no verdict because the window is too small.
+STATUS_DRIFT, STATUS_NO_DRIFT, STATUS_TOO_FEW_ROWS = "drift", "no drift", "too few rows"
+
+
+def min_window_rows(method: str) -> int:
+    """Fewest rows a window needs for ``method``'s verdict (``MIN_WINDOW_ROWS``, else ``DEFAULT_MIN_WINDOW_ROWS``)."""
+    return MIN_WINDOW_ROWS.get(method, DEFAULT_MIN_WINDOW_ROWS)
 
 # Evidently's default tests, as its chooser returns them (as objects: chisquare is returned even for a numerical
 # column with few values, which asking for "chisquare" by name would refuse).
@@ -286,14 +316,31 @@ def _check_method(name, column: str, kind: str) -> str | None:
     return name
 
 
-def _check_threshold(value, column: str) -> float | None:
+def _check_threshold(value, column: str, method: str | None, kind: str, reference_rows: int) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(f"threshold for column {column!r} must be a number, got {value!r}")
     if not math.isfinite(float(value)) or float(value) <= 0:
         raise ValueError(f"threshold for column {column!r} must be a positive finite number, got {value!r}")
+    # Evidently's own choice is a p-value test for a small reference (see default_method)
+    p_value = method in P_VALUE_METHODS if method is not None else reference_rows <= SMALL_REFERENCE_ROWS
+    if p_value and not float(value) < 1:
+        shown = f"method {method!r}" if method else f"Evidently's default method for {reference_rows} reference rows"
+        raise ValueError(
+            f"threshold for column {column!r} is {value!r}, but {shown} scores a p-value, so its threshold is a "
+            f"significance level strictly between 0 and 1 (e.g. 0.05); every p-value is below {value!r}, so "
+            f"identical data would be flagged as drifted"
+        )
     return float(value)
+
+
+def _check_min_rows(value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"min_rows must be a whole number of rows >= 1 (or None: MIN_WINDOW_ROWS), got {value!r}")
+    return int(value)
 
 
 def _bad_values(series: pd.Series) -> np.ndarray:
@@ -331,8 +378,33 @@ def _plan(reference, others: list[tuple[pd.DataFrame, str]], columns, method, th
                 )
     _require_finite(reference, columns, "reference")
     methods = {c: _check_method(m, c, kinds[c]) for c, m in _per_column(method, columns, "method").items()}
-    thresholds = {c: _check_threshold(t, c) for c, t in _per_column(threshold, columns, "threshold").items()}
+    thresholds = {
+        c: _check_threshold(t, c, methods[c], kinds[c], len(reference))
+        for c, t in _per_column(threshold, columns, "threshold").items()
+    }
     return _Plan(columns, kinds, methods, thresholds)
+
+
+def _method_for(plan: _Plan, column: str, reference: pd.Series, current: pd.Series) -> str:
+    """The method used for ``column``: the one asked for, else Evidently's default for these two samples."""
+    if plan.methods[column] is not None:
+        return plan.methods[column]
+    distinct = len(pd.unique(np.concatenate([reference.dropna().to_numpy(), current.dropna().to_numpy()])))
+    return default_method(plan.kinds[column], len(reference), distinct)
+
+
+def _require_enough_rows(reference, current, plan: _Plan, min_rows: int | None, what: str) -> None:
+    """A comparison on fewer rows than its method needs has no verdict: say so instead of reporting drift."""
+    for frame, name in ((reference, "reference"), (current, what)):
+        for column in plan.columns:
+            method = _method_for(plan, column, reference[column], current[column])
+            needed = min_rows or min_window_rows(method)
+            if len(frame) < needed:
+                raise ValueError(
+                    f"{name} has {len(frame)} rows: too few rows for a drift verdict; method {method!r} (column "
+                    f"{column!r}) needs at least {needed} rows (min_rows, default MIN_WINDOW_ROWS). Compare a "
+                    f"longer window"
+                )
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -409,6 +481,7 @@ def drift_table(
     threshold: float | Mapping[str, float] | None = None,
     *,
     report_path: str | Path | None = None,
+    min_rows: int | None = None,
 ) -> pd.DataFrame:
     """Compare ``current`` with ``reference`` column by column with an Evidently Report (DataDriftPreset + tests).
 
@@ -422,6 +495,7 @@ def drift_table(
             ``available_methods()``); or a dict ``{column: name}`` (columns left out keep Evidently's choice).
         threshold: None keeps each method's default; one number for every column; or a dict ``{column: number}``.
         report_path: also save this run's HTML report there (relative paths are below ``build/``).
+        min_rows: fewest rows each frame needs (None: ``MIN_WINDOW_ROWS`` of the method used, 30 or 50).
 
     Returns:
         One row per column, in ``columns`` order: ``column``, ``kind`` (numerical/categorical, Evidently's type),
@@ -431,10 +505,13 @@ def drift_table(
     Raises:
         ValueError: a column missing from either frame, an empty frame, NaN or infinite values (named with their
             count), an unknown method, a method that does not apply to a column's type (e.g. ``ks`` on ``region``),
-            a non-positive threshold.
+            a non-positive threshold, a p-value threshold of 1 or more, a frame with too few rows for its method
+            (``MIN_WINDOW_ROWS``).
     """
+    min_rows = _check_min_rows(min_rows)
     plan = _plan(reference, [(current, "current")], columns, method, threshold)
     _require_finite(current, plan.columns, "current")
+    _require_enough_rows(reference, current, plan, min_rows, "current")
     snapshot = _run_report(reference, current, plan)
     if report_path is not None:
         with quiet():
@@ -449,6 +526,7 @@ def save_drift_report(
     columns: Sequence[str] | None = None,
     method: str | Mapping[str, str] | None = None,
     threshold: float | Mapping[str, float] | None = None,
+    min_rows: int | None = None,
 ) -> Path:
     """Write Evidently's interactive data-drift report (HTML, ~4 MB) and return its path.
 
@@ -456,8 +534,10 @@ def save_drift_report(
     as in ``drift_table``. Open the file in a browser; never display it inline in a notebook.
     """
     target = _build_target(path)
+    min_rows = _check_min_rows(min_rows)
     plan = _plan(reference, [(current, "current")], columns, method, threshold)
     _require_finite(current, plan.columns, "current")
+    _require_enough_rows(reference, current, plan, min_rows, "current")
     snapshot = _run_report(reference, current, plan)
     with quiet():
         snapshot.save_html(str(target))
@@ -494,6 +574,7 @@ def drift_timeline(
     columns: Sequence[str] | None = None,
     method: str | Mapping[str, str] | None = None,
     threshold: float | Mapping[str, float] | None = None,
+    min_rows: int | None = None,
 ) -> pd.DataFrame:
     """Drift of every window of ``data`` against ``reference``: ``drift_table`` for each period, fast.
 
@@ -508,10 +589,13 @@ def drift_timeline(
         date_column: the column that places each row in a window.
         freq: window length, a pandas period alias.
         columns, method, threshold: as in ``drift_table``.
+        min_rows: fewest rows a window needs for a verdict (None: ``MIN_WINDOW_ROWS`` of its method, 30 or 50).
 
     Returns:
         One row per (window, column), sorted by window then in ``columns`` order: ``period`` (the window's start),
-        ``column``, ``kind``, ``method``, ``score``, ``threshold``, ``drifted`` and ``n`` (rows in the window).
+        ``column``, ``kind``, ``method``, ``score``, ``threshold``, ``drifted``, ``n`` (rows in the window) and
+        ``status``: ``"drift"``, ``"no drift"`` or ``"too few rows"`` (a window smaller than its method needs: no
+        verdict, ``score`` NaN and ``drifted`` False, so it never raises an alarm).
 
     Raises:
         ValueError: as ``drift_table``, plus a missing or non-date ``date_column``, an unknown ``freq``, and an empty
@@ -520,6 +604,7 @@ def drift_timeline(
     """
     require_rows(data, "data")
     require_columns(data, [date_column], "data")
+    min_rows = _check_min_rows(min_rows)
     plan = _plan(reference, [(data, "data")], columns, method, threshold)
     periods = _periods(data[date_column], freq, "data")
 
@@ -551,7 +636,9 @@ def drift_timeline(
         # columns are independent; numpy and pandas release the GIL in the tests' sorting, searching and counting
         per_column = list(
             pool.map(
-                lambda c: _column_scores(reference[c], data[c].to_numpy()[order], bounds, plan, c, n_reference),
+                lambda c: _column_scores(
+                    reference[c], data[c].to_numpy()[order], bounds, plan, c, n_reference, min_rows
+                ),
                 plan.columns,
             )
         )
@@ -569,15 +656,30 @@ def drift_timeline(
     out = pd.DataFrame(records)
     out.insert(2, "kind", out["column"].map(plan.kinds))
     out["period"] = pd.to_datetime(out["period"])
+    out["status"] = np.where(
+        out["score"].isna(), STATUS_TOO_FEW_ROWS, np.where(out["drifted"], STATUS_DRIFT, STATUS_NO_DRIFT)
+    )
     return out
+
+
+def _check_seed(seed) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0 (the same seed gives the same draws), got {seed!r}")
 
 
 def _workers() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
-def _column_scores(reference: pd.Series, values: np.ndarray, bounds, plan: _Plan, column: str, n_reference: int):
-    """(method, score, threshold, drifted) per window for one column, by Evidently's tests."""
+def _column_scores(
+    reference: pd.Series, values: np.ndarray, bounds, plan: _Plan, column: str, n_reference: int,
+    min_rows: int | None = None,
+):
+    """(method, score, threshold, drifted) per window for one column, by Evidently's tests.
+
+    A window with fewer rows than its method needs gets score NaN and drifted False (``"too few rows"``); the
+    threshold shown is the one that would have applied.
+    """
     kind = plan.kinds[column]
     column_type = _COLUMN_TYPE[kind]
     ref_values = reference.to_numpy()
@@ -602,6 +704,10 @@ def _column_scores(reference: pd.Series, values: np.ndarray, bounds, plan: _Plan
                 # only then does the choice depend on the exact count of distinct values
                 distinct = len(pd.unique(np.concatenate([ref_unique, current])))
             test = _DEFAULT_TESTS[default_method(kind, n_reference, distinct)]
+        if len(current) < (min_rows or min_window_rows(test.name)):
+            used = threshold if threshold is not None else test.default_threshold
+            scores.append((test.name, math.nan, float(used), False))
+            continue
         if test.name in _ARRAY_SAFE:
             result = test(ref_sorted, current, column_type, threshold)
         else:
@@ -635,6 +741,15 @@ def false_alarm_rates(
         ValueError: a categorical column, an unknown or inapplicable method, a size whose two samples do not fit in
             ``pool``, ``trials`` below 1.
     """
+    _check_seed(seed)
+    if isinstance(shift, bool) or not isinstance(shift, (int, float, np.integer, np.floating)) or not (
+        math.isfinite(float(shift)) and float(shift) > -1
+    ):
+        raise ValueError(f"shift must be a finite number above -1 (0.02 = values 2% higher), got {shift!r}")
+    if isinstance(sizes, (str, bytes)) or not all(
+        isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in sizes
+    ):
+        raise ValueError(f"sizes must be whole numbers of rows, got {sizes!r}")
     kind = column_types(pool, [column])[column]
     if kind != NUMERICAL:
         raise ValueError(f"false_alarm_rates scales column {column!r}, so it must be numerical; it is {kind}")
@@ -678,9 +793,13 @@ def first_alarm(timeline: pd.DataFrame, column: str, consecutive: int = 1) -> pd
     """The window in which a drift alarm on ``column`` fires: the first window that completes ``consecutive``
     drifted windows in a row (Prometheus' ``for:``), or None when it never fires.
 
-    With ``consecutive=1`` this is simply the first drifted window.
+    With ``consecutive=1`` this is simply the first drifted window. A window with too few rows for a verdict
+    (``status`` "too few rows") never fires and ends a run of drifted windows, as a missing series resets a
+    Prometheus ``for:``.
     """
     require_columns(timeline, ["period", "column", "drifted"], "timeline")
+    if not isinstance(column, str):
+        raise ValueError(f"column must be a column name (a string), got {column!r}")
     if isinstance(consecutive, bool) or not isinstance(consecutive, (int, np.integer)) or consecutive < 1:
         raise ValueError(f"consecutive must be a whole number >= 1, got {consecutive!r}")
     rows = timeline[timeline["column"] == column].sort_values("period")
@@ -688,26 +807,30 @@ def first_alarm(timeline: pd.DataFrame, column: str, consecutive: int = 1) -> pd
         raise ValueError(
             f"timeline has no rows for column {column!r}; its columns are: {', '.join(timeline['column'].unique())}"
         )
+    too_few = (rows["status"] == STATUS_TOO_FEW_ROWS) if "status" in rows.columns else pd.Series(False, rows.index)
     run = 0
-    for period, drifted in zip(rows["period"], rows["drifted"]):
-        run = run + 1 if drifted else 0
+    for period, drifted, no_verdict in zip(rows["period"], rows["drifted"], too_few):
+        run = run + 1 if drifted and not no_verdict else 0
         if run >= consecutive:
             return pd.Timestamp(period)
     return None
 
 
 def alarm_summary(timeline: pd.DataFrame, consecutive: int = 1) -> pd.DataFrame:
-    """Per column: windows compared, windows drifted, and the window where the alarm fires (``first_alarm``)."""
+    """Per column: windows compared, windows drifted, the window where the alarm fires (``first_alarm``), and
+    ``too_few_rows``: windows without a verdict because they were smaller than their method needs."""
     require_columns(timeline, ["period", "column", "drifted"], "timeline")
     rows = []
     for column, part in timeline.groupby("column", sort=False):
+        too_few = int((part["status"] == STATUS_TOO_FEW_ROWS).sum()) if "status" in part.columns else 0
         rows.append(
             {
                 "column": column,
                 "windows": len(part),
                 "drifted_windows": int(part["drifted"].sum()),
                 "alarm": first_alarm(part, column, consecutive),
+                "too_few_rows": too_few,
             }
         )
-    out = pd.DataFrame(rows, columns=["column", "windows", "drifted_windows", "alarm"])
+    out = pd.DataFrame(rows, columns=["column", "windows", "drifted_windows", "alarm", "too_few_rows"])
     return out.astype({"alarm": "datetime64[ns]"})

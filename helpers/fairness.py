@@ -293,8 +293,12 @@ class AuditResult:
         """
         from scipy.stats import fisher_exact, norm
 
-        if not 0 < confidence < 1:
-            raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
+        if (
+            isinstance(confidence, bool)
+            or not isinstance(confidence, (int, float, np.integer, np.floating))
+            or not 0 < confidence < 1
+        ):
+            raise ValueError(f"confidence must be a level between 0 and 1 (exclusive) such as 0.95, got {confidence!r}")
         z_crit = float(norm.ppf(0.5 + confidence / 2))
         a, n1 = self.favorable_unprivileged, self.n_unprivileged
         c, n2 = self.favorable_privileged, self.n_privileged
@@ -344,6 +348,11 @@ def passes_four_fifths(favorable_unprivileged: int, n_unprivileged: int, favorab
     if n_unprivileged == 0 or n_privileged == 0:
         raise ValueError(f"both groups need at least one row, got n_unprivileged={n_unprivileged}, "
                          f"n_privileged={n_privileged}")
+    for favourable, rows, group in ((favorable_unprivileged, n_unprivileged, "unprivileged"),
+                                    (favorable_privileged, n_privileged, "privileged")):
+        if favourable > rows:
+            raise ValueError(f"favorable_{group} ({favourable}) cannot exceed n_{group} ({rows}): a group's favourable "
+                             f"rows are some of its rows")
     return Fraction(favorable_unprivileged, n_unprivileged) >= FOUR_FIFTHS * Fraction(favorable_privileged, n_privileged)
 
 
@@ -551,13 +560,17 @@ def reweigh(df: pd.DataFrame, outcome: str, protected: str, privileged: Any, fav
 # ----------------------------------------------------------------------------------------------------------------
 # Fairness over time and the "below 0.8 for 3+ days" rule
 # ----------------------------------------------------------------------------------------------------------------
-def _threshold_fraction(threshold: float | Fraction) -> Fraction:
+def _threshold_fraction(threshold: float | Fraction, name: str = "threshold") -> Fraction:
+    """A disparate-impact line as an exact fraction; it must lie in (0, 1] (a ratio of two rates, 1 = parity)."""
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating, Fraction)):
+        raise ValueError(f"{name} must be a disparate-impact ratio in (0, 1] such as 0.8, got {threshold!r}")
+    if not math.isfinite(float(threshold)) or not 0 < threshold <= 1:
+        raise ValueError(
+            f"{name} must be a disparate-impact ratio in (0, 1] such as 0.8 (the four-fifths rule), got "
+            f"{threshold!r}: above 1 every period would be a breach, even at parity"
+        )
     if isinstance(threshold, Fraction):
         return threshold
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)):
-        raise ValueError(f"threshold must be a number, got {threshold!r}")
-    if not math.isfinite(float(threshold)) or threshold <= 0:
-        raise ValueError(f"threshold must be a positive number, got {threshold!r}")
     return Fraction(str(float(threshold)))  # 0.8 -> 4/5 exactly (Fraction(0.8) would be 0.8000000000000000444)
 
 

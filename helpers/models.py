@@ -26,6 +26,14 @@ TARGET = "defaulted"
 DEFAULT_THRESHOLD = 0.5
 
 
+def _numeric_array(values) -> bool:
+    try:
+        np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _log_columns() -> ColumnTransformer:
     logged = ["income", "loan_amount"]
     rest = [c for c in MODEL_FEATURES if c not in logged]
@@ -54,6 +62,12 @@ def train_baseline(
     Raises:
         ValueError: a missing column, NaN in an input, an empty frame or a target that is not 0/1.
     """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    if features is not None and (isinstance(features, str) or not all(isinstance(f, str) for f in features)):
+        raise ValueError(f"features must be a list of column names, got {features!r}")
+    if features is not None and not list(features):
+        raise ValueError("features is empty: name at least one column to train on (None means MODEL_FEATURES)")
     features = list(MODEL_FEATURES if features is None else features)
     require_rows(train, "training data")
     require_columns(train, features + [target], "training data")
@@ -61,6 +75,15 @@ def train_baseline(
     values = set(pd.unique(train[target]))
     if not values <= {0, 1} or len(values) < 2:
         raise ValueError(f"target column {target!r} must hold both 0 and 1, found values {sorted(values)}")
+    if sample_weight is not None:
+        weights = np.asarray(sample_weight, dtype=float) if _numeric_array(sample_weight) else None
+        if weights is None or weights.shape != (len(train),):
+            raise ValueError(
+                f"sample_weight must hold one number per training row ({len(train)}), got "
+                f"{type(sample_weight).__name__} of shape {np.shape(sample_weight)}"
+            )
+        if not np.isfinite(weights).all() or (weights < 0).any():
+            raise ValueError("sample_weight must be finite and >= 0 (e.g. helpers.fairness.reweigh's weights)")
     steps = []
     if features == MODEL_FEATURES:
         steps.append(("log_money", _log_columns()))
@@ -87,8 +110,10 @@ def decide(model: Pipeline, applications: pd.DataFrame, threshold: float = DEFAU
     * ``predicted_default``: 1 when that probability is at or above ``threshold``;
     * ``approved``: 1 when the application is approved (the favourable outcome), i.e. not predicted to default.
     """
-    if not 0.0 < threshold < 1.0:
-        raise ValueError(f"threshold must be between 0 and 1 (exclusive), got {threshold!r}")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) or not (
+        0.0 < threshold < 1.0
+    ):
+        raise ValueError(f"threshold must be a default probability between 0 and 1 (exclusive), got {threshold!r}")
     out = applications.copy()
     out["default_probability"] = predict_default_probability(model, applications)
     out["predicted_default"] = (out["default_probability"] >= threshold).astype(int)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,24 +56,64 @@ class RunResult:
     error: str = ""
 
 
-def describe_failure(error: Exception) -> str:
+def _first_line(source: str) -> str:
+    return next((ln for ln in source.splitlines() if ln.strip()), "")[:60]
+
+
+def describe_failure(error: Exception, executed: Path | None = None) -> str:
     """One line naming the failing cell and the error.
 
     The cell is given by its execution count in the executed copy (``[4]``, the number Jupyter shows beside it;
-    papermill's injected-parameters cell counts too) and its first line of source.
+    papermill's injected-parameters cell counts too) and its first line of source. When the kernel died (it raises
+    no error of its own: most often the system stopped it for using too much memory), the cell is the last one that
+    started, read from the executed copy ``executed`` that papermill saves as each cell starts.
     """
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(error, PapermillExecutionError):
-        first_line = next((ln for ln in error.source.splitlines() if ln.strip()), "")
-        return f"cell [{error.exec_count}] (`{first_line[:60]}`) raised {error.ename}: {error.evalue}"
+        return f"cell [{error.exec_count}] (`{_first_line(error.source)}`) raised {error.ename}: {error.evalue}"
+    if isinstance(error, DeadKernelError):
+        cell = _last_started_cell(executed)
+        return (
+            f"the kernel died while {cell} was running, without an error of its own: most likely it ran out of "
+            f"memory and the system stopped it. Close other programs or use smaller parameters (e.g. fast=True), "
+            f"then run it again"
+        )
     return f"{type(error).__name__}: {error}"
 
 
-def execute(path: Path, output: Path, parameters: dict | None = None) -> None:
-    """Execute ``path`` with papermill into ``output`` (cwd = the notebook's folder, kernel ``python3``)."""
+def _last_started_cell(executed: Path | None) -> str:
+    """``cell [7] (`first line`)`` for the last cell papermill started in ``executed``, or "a cell" if unknown."""
+    if executed is None or not executed.exists():
+        return "a cell"
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except Exception:  # noqa: BLE001: a half-written copy: say what we can
+        return "a cell"
+    started = [
+        (index, cell)
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and cell.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    if not started:
+        return "a cell (before the first one started)"
+    index, cell = started[-1]
+    label = f"[{cell.execution_count}]" if cell.get("execution_count") else f"number {index + 1}"
+    return f"cell {label} (`{_first_line(cell.source)}`)"
+
+
+def execute(
+    path: Path, output: Path, parameters: dict | None = None, extra_arguments: list[str] | None = None
+) -> None:
+    """Execute ``path`` with papermill into ``output`` (cwd = the notebook's folder, kernel ``python3``).
+
+    The kernel's environment has ``MLFLOW_DISABLE_TELEMETRY=true`` whatever the notebook imports first.
+    ``extra_arguments`` are added to the kernel's command line.
+    """
     import papermill as pm
 
+    os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"  # inherited by the kernel: nothing phones home
     output.parent.mkdir(parents=True, exist_ok=True)
     pm.execute_notebook(
         str(path),
@@ -83,7 +124,7 @@ def execute(path: Path, output: Path, parameters: dict | None = None) -> None:
         progress_bar=False,
         log_output=False,
         execution_timeout=CELL_TIMEOUT_SECONDS,
-        extra_arguments=KERNEL_ARGUMENTS,
+        extra_arguments=[*KERNEL_ARGUMENTS, *(extra_arguments or [])],
     )
 
 
@@ -100,37 +141,93 @@ def _to_html(executed: Path, html: Path) -> None:
     html.write_text(body, encoding="utf-8")
 
 
-def _files_under(folder: Path) -> dict[Path, float]:
-    if not folder.exists():
-        return {}
-    return {p: p.stat().st_mtime for p in folder.rglob("*") if p.is_file()}
+def cores() -> int:
+    """CPU cores this process may use (its affinity where the platform tells it, else the machine's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def run_all(
-    notebooks: list[Path] | None = None, parameters: dict | None = None, out_dir: Path = BUILD_DIR
+    notebooks: list[Path] | None = None,
+    parameters: dict | None = None,
+    out_dir: Path = BUILD_DIR,
+    workers: int | None = None,
 ) -> list[RunResult]:
     """Execute notebooks into ``out_dir``/executed/ and render HTML into ``out_dir``/html/ (default: build/).
 
-    Every notebook runs even when an earlier one fails; returns one result per notebook, in order.
+    ``workers`` notebooks run at once (default: one per core), each in its own kernel; its ``seconds`` run from
+    the start of its kernel to its last cell. Every notebook runs even when another fails; returns one
+    result per notebook, in the order given. ``artefacts`` lists the files below build/ (the MLflow store aside)
+    that the notebook's kernel opened for writing, recorded by an audit hook in that kernel, so parallel runs do not
+    mix up their files.
     """
-    results = []
-    for path in notebooks or course_notebooks():
-        executed = out_dir / "executed" / path.name
-        html = out_dir / "html" / path.with_suffix(".html").name
-        before = _files_under(BUILD_DIR)
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = list(notebooks or course_notebooks())
+    if workers is None:
+        workers = cores()
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+    if not paths:
+        return []
+    # threads are enough: each notebook's work happens in its own kernel process; a thread waits for it
+    with ThreadPoolExecutor(max_workers=min(workers, len(paths))) as pool:
+        futures = [pool.submit(_run_one, path, parameters, out_dir) for path in paths]
+        return [future.result() for future in futures]
+
+
+#: Environment variable naming the file where a kernel started by ``run_all`` records the files it writes.
+WRITES_LOG_VARIABLE = "HELPERS_WRITES_LOG"
+
+
+def record_writes(log: str) -> None:
+    """Append to ``log`` the path of every file this process opens for writing below build/ (an audit hook).
+
+    ``run_all`` starts each kernel with this hook, so its table can say which notebook wrote which file even when
+    notebooks run in parallel. Python offers no way to remove an audit hook: it lasts as long as the kernel.
+    """
+    import sys
+
+    build = str(BUILD_DIR)
+
+    def hook(event: str, args: tuple) -> None:
+        if event != "open" or len(args) < 2:
+            return
+        path, mode = args[0], args[1]
+        writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+            isinstance(mode, int) and mode & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+        )
+        if writing and isinstance(path, (str, os.PathLike)) and os.fspath(path).startswith(build):
+            with open(log, "a", encoding="utf-8") as out:  # mode "a" on the log itself: outside build/
+                out.write(os.fspath(path) + "\n")
+
+    sys.addaudithook(hook)
+
+
+def _run_one(path: Path, parameters: dict | None, out_dir: Path) -> RunResult:
+    """Execute one notebook (in a worker thread of ``run_all``) and describe the outcome."""
+    import tempfile
+
+    executed = out_dir / "executed" / path.name
+    html = out_dir / "html" / path.with_suffix(".html").name
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "writes.log"
+        log.touch()
+        hook = f"__import__('helpers.notebooks').notebooks.record_writes({str(log)!r})"
         started = time.perf_counter()
         try:
-            execute(path, executed, parameters)
+            execute(path, executed, parameters, extra_arguments=[f"--IPKernelApp.exec_lines={hook}"])
             ok, error = True, ""
         except Exception as exc:  # report and carry on with the next notebook
-            ok, error = False, describe_failure(exc)
+            ok, error = False, describe_failure(exc, executed)
         seconds = time.perf_counter() - started
-        if executed.exists():
-            _to_html(executed, html)
-        after = {**_files_under(BUILD_DIR), **{p: p.stat().st_mtime for p in (executed, html) if p.exists()}}
-        written = sorted({relative(p) for p, m in after.items() if before.get(p) != m and "mlflow" not in p.parts})
-        results.append(RunResult(relative(path), ok, seconds, written, error))
-    return results
+        opened = {Path(line) for line in log.read_text(encoding="utf-8").splitlines() if line}
+    if executed.exists():
+        _to_html(executed, html)
+    written = {p for p in opened if p.exists() and "mlflow" not in p.parts}
+    written |= {p for p in (executed, html) if p.exists()}
+    return RunResult(relative(path), ok, seconds, sorted({relative(p) for p in written}), error)
 
 
 def print_table(results: list[RunResult]) -> None:
@@ -148,6 +245,16 @@ def print_table(results: list[RunResult]) -> None:
     print(f"{sum(r.ok for r in results)} of {len(results)} notebooks ran; {total:.1f} s in notebooks.")
 
 
+def run_and_report(workers: int | None = None) -> bool:
+    """``make run``: every notebook (in parallel), the table, and the wall-clock time; True when all passed."""
+    started = time.perf_counter()
+    results = run_all(workers=workers)
+    print_table(results)
+    workers = min(workers or cores(), len(results)) if results else 0
+    print(f"{time.perf_counter() - started:.1f} s wall clock, {workers} notebook(s) at a time.")
+    return all(r.ok for r in results)
+
+
 def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Strip what varies between runs (execution timings, papermill metadata) and set kernelspec python3.
 
@@ -157,7 +264,7 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         for key in ("execution", "papermill", "collapsed", "scrolled", "jupyter", "ExecuteTime"):
             cell.metadata.pop(key, None)
-        if CLAIMS_TAG in cell.metadata.get("tags", []):
+        if CLAIMS_TAG in cell.metadata.get("tags", []):  # checks of the prose: collapsed in JupyterLab
             cell.metadata["jupyter"] = {"source_hidden": True}
     return nb
 

@@ -30,6 +30,10 @@ from helpers.validation import require_columns, require_rows
 
 #: The lesson's alert line: an alert when accuracy falls below 90%.
 ACCURACY_ALERT = 0.90
+#: Fewest labelled rows a period's own accuracy needs before it can raise an alert (a share of fewer rows moves in
+#: steps too coarse to compare with a line: with 10 rows, one decision is 10 points). The same rule of thumb as the
+#: drift tests' minimum window (``helpers.drift.DEFAULT_MIN_WINDOW_ROWS``).
+MIN_LABELLED_ROWS = 30
 
 LABELLED = "labelled"
 PARTLY_LABELLED = "partly labelled"
@@ -42,6 +46,11 @@ TIMELINE_COLUMNS = [
 
 
 def _as_timestamp(value, what: str) -> pd.Timestamp:
+    import datetime
+
+    if not isinstance(value, (str, datetime.date, np.datetime64)) or (isinstance(value, str) and not value.strip()):
+        # pd.Timestamp(5) is 1970-01-01 00:00:00.000000005 and pd.Timestamp("") is NaT: refuse both
+        raise ValueError(f"{what} must be a date (e.g. '2024-05-01' or a Timestamp), got {value!r}")
     try:
         stamp = pd.Timestamp(value)
     except (TypeError, ValueError):
@@ -49,6 +58,15 @@ def _as_timestamp(value, what: str) -> pd.Timestamp:
     if pd.isna(stamp):
         raise ValueError(f"{what} must be a date, got {value!r}")
     return stamp
+
+
+def _is_share(value) -> bool:
+    """A number in (0, 1] (an accuracy line); not a bool, a string or NaN."""
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float, np.integer, np.floating))
+        and 0 < float(value) <= 1
+    )
 
 
 def _check_binary(series: pd.Series, what: str) -> None:
@@ -212,18 +230,31 @@ class AccuracyAlert:
 
 
 def first_accuracy_alert(
-    timeline: pd.DataFrame, threshold: float = ACCURACY_ALERT, column: str = "rolling_accuracy"
+    timeline: pd.DataFrame,
+    threshold: float = ACCURACY_ALERT,
+    column: str = "rolling_accuracy",
+    *,
+    min_labelled: int = MIN_LABELLED_ROWS,
 ) -> AccuracyAlert | None:
     """The first period whose ``column`` (of ``performance_timeline``) is below ``threshold``, or None.
 
     Periods without a value (labels not in yet, or not enough periods for a rolling value) are skipped: an alert
-    can only fire on what is known. The alert fires on ``labels_complete_on`` of that period, not on the period
-    itself: that is the label delay every accuracy alert pays.
+    can only fire on what is known. So are periods whose daily ``accuracy`` rests on fewer than ``min_labelled``
+    labelled rows (too few rows: one wrong decision out of one is not a 0% accuracy worth an alert); a rolling
+    accuracy pools several periods and is judged as it is. The alert fires on ``labels_complete_on`` of that
+    period, not on the period itself: that is the label delay every accuracy alert pays.
     """
+    if not isinstance(column, str):
+        raise ValueError(f"column must be a column name (a string), got {column!r}")
     require_columns(timeline, ["period", column, "labels_complete_on"], "timeline")
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be an accuracy between 0 and 1, got {threshold!r}")
-    known = timeline[timeline[column].notna()].sort_values("period")
+    if not _is_share(threshold):
+        raise ValueError(f"threshold must be an accuracy between 0 and 1 (e.g. 0.90), got {threshold!r}")
+    if isinstance(min_labelled, bool) or not isinstance(min_labelled, (int, np.integer)) or min_labelled < 1:
+        raise ValueError(f"min_labelled must be a whole number of rows >= 1, got {min_labelled!r}")
+    known = timeline[timeline[column].notna()]
+    if column == "accuracy" and "n_labelled" in known.columns:
+        known = known[known["n_labelled"] >= min_labelled]
+    known = known.sort_values("period")
     below = known[known[column].astype(float) < threshold]
     if below.empty:
         return None
@@ -276,8 +307,8 @@ def classification_check(
             labelled rows in it (the message says when the first label arrives).
     """
     labelled = _labelled_mask(decisions, as_of, date_column, label, prediction, label_date_column)
-    if isinstance(min_accuracy, bool) or not isinstance(min_accuracy, (int, float)) or not 0 < min_accuracy <= 1:
-        raise ValueError(f"min_accuracy must be between 0 and 1, got {min_accuracy!r}")
+    if not _is_share(min_accuracy):
+        raise ValueError(f"min_accuracy must be an accuracy between 0 and 1 (e.g. 0.90), got {min_accuracy!r}")
     in_range = np.ones(len(decisions), dtype=bool)
     start_ts = None if start is None else _as_timestamp(start, "start")
     end_ts = None if end is None else _as_timestamp(end, "end")

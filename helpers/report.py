@@ -137,6 +137,14 @@ class TransparencyReport:
                 f"report.add(key, text) (sections: {', '.join(SECTIONS)})"
             )
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.title, str) or not self.title.strip():
+            raise ValueError(f"title must say what the report documents (a non-empty string), got {self.title!r}")
+        for name in ("date", "version"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name} must be a string as it should be shown (e.g. '2024-06-30'), got {value!r}")
+
     def compliance_map(self) -> pd.DataFrame:
         """One row per section: its title, the EU AI Act provisions and the duty it serves."""
         return pd.DataFrame(
@@ -242,6 +250,13 @@ def data_sources(files: Iterable[str] = (), frames: Mapping[str, pd.DataFrame] |
         KeyError: a file that is not shipped (the message lists the shipped files).
         helpers.data.DataFileError: a shipped file that is missing or altered.
     """
+    if isinstance(files, (str, bytes)):
+        raise ValueError(f"files must be a list of data file names, e.g. [{files!r}], got the string {files!r}")
+    if frames is not None and not isinstance(frames, Mapping):
+        raise ValueError(f"frames must map a name to a DataFrame, e.g. {{'training': df}}, got {type(frames).__name__}")
+    for name, frame in (frames or {}).items():
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"frames[{name!r}] must be a pandas DataFrame, got {type(frame).__name__}")
     rows = []
     for name in files:
         path = data_path(name)  # raises unless the file's digest equals CHECKSUMS[name]

@@ -20,7 +20,10 @@ Typical use in a notebook::
   ``challenger``), never the deprecated stages.
 * ``serve_dashboard`` runs ``mlflow server`` on the course store at http://127.0.0.1:5000 (``make mlflow-ui``).
 
-Importing this module makes MLflow quiet: no run URLs, progress bars, telemetry or deprecation noise.
+MLflow's quiet and offline switches (no run URLs, progress bars, telemetry or deprecation noise; HTTP calls that give
+up in seconds) are applied by ``configure()``, which every function here calls first: it is idempotent, so import
+order never matters, and it changes nothing on import. ``connect`` checks the store before MLflow touches it, so a
+tracking server that is not running, or a store that cannot be written, fails in seconds with the fix.
 """
 
 from __future__ import annotations
@@ -40,42 +43,82 @@ import pandas as pd
 from helpers.paths import BUILD_DIR
 from helpers.validation import require_columns, require_no_nan, require_rows
 
+with warnings.catch_warnings():
+    # tqdm (imported by mlflow) may warn that ipywidgets is missing; mlflow's progress bars are off anyway
+    warnings.filterwarnings("ignore", message=r".*IProgress not found.*")
+    import mlflow
+    from mlflow.entities import Metric
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
+
 # ----------------------------------------------------------------------------------------------------------------
-# Quiet by default: these switches must be in the environment before mlflow is imported. A value the user set wins.
+# Configuration: explicit, idempotent, applied by every entry point (``configure``)
 # ----------------------------------------------------------------------------------------------------------------
+#: MLflow's switches the course sets unless the user set them: quiet output and HTTP calls that give up quickly.
 QUIET_ENVIRONMENT = {
     "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",  # no "View run ... at: http://..." after each run
     "MLFLOW_PRINT_MODEL_URLS_ON_CREATION": "false",  # no model URLs when logging or registering a model
     "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",  # no tqdm bars when uploading or downloading artifacts
-    "MLFLOW_DISABLE_TELEMETRY": "true",  # the course makes no network calls
     "MLFLOW_LOGGING_LEVEL": "WARNING",
+    # a server that stops answering fails a call in seconds, not after retries with backoff up to minutes
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "20",
 }
-for _key, _value in QUIET_ENVIRONMENT.items():
-    os.environ.setdefault(_key, _value)
-
-# tqdm (imported by mlflow) warns once per kernel that ipywidgets is missing; mlflow's bars are off anyway
-warnings.filterwarnings("ignore", message=r".*IProgress not found.*")
-import mlflow  # noqa: E402
-from mlflow.entities import Metric  # noqa: E402
-from mlflow.exceptions import MlflowException  # noqa: E402
-from mlflow.tracking import MlflowClient  # noqa: E402
+#: Set whatever the user set: the course makes no outside connection.
+OFFLINE_ENVIRONMENT = {"MLFLOW_DISABLE_TELEMETRY": "true"}
+#: Seconds ``connect`` waits for a tracking server's ``/health`` answer before saying it is not there.
+PROBE_TIMEOUT_SECONDS = 3.0
 
 
-def quiet() -> None:
-    """Silence MLflow's known noise: URL printing, progress bars, telemetry, INFO logs and deprecation warnings."""
+class StoreUnavailable(RuntimeError):
+    """The tracking store cannot be used: no server answers at the URI, or the SQLite file cannot be opened."""
+
+
+def configure() -> None:
+    """Apply the course's MLflow settings; safe to call any number of times, in any order with imports.
+
+    * environment: ``QUIET_ENVIRONMENT`` (where the user has not set a value) and ``OFFLINE_ENVIRONMENT`` (always);
+    * telemetry: if ``mlflow`` was imported before the switch was set, its telemetry client is dropped before it
+      sends anything (MLflow contacts its telemetry host only once the client records a first event);
+    * logging: the ``mlflow`` and ``alembic`` loggers at WARNING;
+    * warnings: MLflow's deprecation warnings and three known, not actionable, messages are filtered out.
+
+    Undo: the environment variables can be deleted (``os.environ.pop``) and ``warnings.resetwarnings()`` clears
+    the filters; nothing else is changed. Every function of this module calls it first.
+    """
     for key, value in QUIET_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
+    os.environ.update(OFFLINE_ENVIRONMENT)
+    try:
+        from mlflow.telemetry import set_telemetry_client
+        from mlflow.telemetry.client import get_telemetry_client
+
+        if get_telemetry_client() is not None:
+            set_telemetry_client()  # re-reads the switch: with telemetry disabled it leaves no client
+    except ImportError:  # an MLflow without telemetry
+        pass
     for name in ("mlflow", "alembic", "alembic.runtime.migration"):
         logging.getLogger(name).setLevel(logging.WARNING)
     for category in (DeprecationWarning, FutureWarning, PendingDeprecationWarning):
         warnings.filterwarnings("ignore", category=category, module=r"mlflow(\.|$)")
-    # raised from pydantic/sqlalchemy/setuptools while mlflow imports or validates; not actionable for learners
+    # raised from tqdm/pydantic/sqlalchemy/setuptools while mlflow imports or validates; not actionable for learners
+    # (filterwarnings replaces an identical filter, so calling this again adds nothing)
+    warnings.filterwarnings("ignore", message=r".*IProgress not found.*")
     warnings.filterwarnings("ignore", message=r".*pkg_resources is deprecated.*")
     warnings.filterwarnings("ignore", message=r".*Hint: Inferred schema contains integer column.*")
     warnings.filterwarnings("ignore", message=r".*Any type hint is inferred as AnyType.*")
 
 
-quiet()
+def _configured(function):
+    """Run ``configure()`` before ``function``: each entry point applies the settings itself."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        configure()
+        return function(*args, **kwargs)
+
+    return wrapper
 
 # ----------------------------------------------------------------------------------------------------------------
 # The course store
@@ -147,16 +190,125 @@ def _lock(path: Path, timeout: float):
     return FileLock(str(path), timeout=timeout)
 
 
+def check_store(uri: str | None = None) -> None:
+    """Fail fast, naming the store and the fix, when MLflow could not use ``uri`` (default ``tracking_uri()``).
+
+    MLflow's own clients retry for minutes before they give up: its HTTP client with backoff (0, 4, 8 ... 120 s)
+    when no server listens, its SQLite store about 100 s when the database file cannot be opened. This check takes
+    at most ``PROBE_TIMEOUT_SECONDS`` for a server and milliseconds for a SQLite file.
+
+    Raises:
+        StoreUnavailable: no MLflow server answers at an ``http(s)://`` URI, or a SQLite store's file cannot be
+            created or opened (the message names the URI or file and says how to fix it).
+    """
+    uri = uri or tracking_uri()
+    if uri.startswith(("http://", "https://")):
+        _probe_server(uri)
+        return
+    db = _sqlite_path(uri)
+    if db is not None:
+        _probe_sqlite(db, uri)
+
+
+def _unset_hint(uri: str) -> str:
+    if os.environ.get("MLFLOW_TRACKING_URI", "").strip() != uri:
+        return ""
+    return (
+        " Or unset MLFLOW_TRACKING_URI to use the course store (build/mlflow/mlflow.db): `unset MLFLOW_TRACKING_URI` "
+        "in the shell that starts Jupyter (Windows: `set MLFLOW_TRACKING_URI=`), or run "
+        "`os.environ.pop(\"MLFLOW_TRACKING_URI\")` in the notebook and run this cell again."
+    )
+
+
+def _probe_server(uri: str) -> None:
+    import urllib.error
+    import urllib.request
+
+    health = uri.rstrip("/") + "/health"
+    try:
+        with urllib.request.urlopen(health, timeout=PROBE_TIMEOUT_SECONDS) as response:  # noqa: S310 (http only)
+            body = response.read(64).decode("utf-8", "replace").strip()
+    except urllib.error.HTTPError as error:
+        raise StoreUnavailable(
+            f"the tracking URI {uri} answers, but not as an MLflow server (GET /health returned HTTP {error.code}): "
+            f"check the address and port.{_unset_hint(uri)}"
+        ) from None
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        if isinstance(reason, TimeoutError):
+            reason = f"no answer within {PROBE_TIMEOUT_SECONDS:g} s"
+        port = urlparse(uri).port
+        raise StoreUnavailable(
+            f"no MLflow tracking server answers at {uri} ({reason}). Start one "
+            f"with `python -m helpers mlflow-ui{f' --port {port}' if port else ''}` (or `mlflow server --host "
+            f"127.0.0.1 --port {port or 5000}`) in another terminal and run this cell again.{_unset_hint(uri)}"
+        ) from None
+    if body != "OK":
+        raise StoreUnavailable(
+            f"the tracking URI {uri} answers, but not as an MLflow server (GET /health said {body[:40]!r}): check the "
+            f"address and port.{_unset_hint(uri)}"
+        )
+
+
+def _probe_sqlite(db: Path, uri: str) -> None:
+    import sqlite3
+
+    where = db.parent
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreUnavailable(
+            f"cannot create the folder of the MLflow store {db} ({error.strerror or error}): choose a writable "
+            f"place for the store.{_unset_hint(uri)}"
+        ) from None
+    if db.exists() and not db.is_file():
+        raise StoreUnavailable(f"the MLflow store {db} is not a file (a folder?): remove it or choose another path")
+    try:
+        connection = sqlite3.connect(f"{db.as_uri()}?mode=rwc", uri=True, timeout=PROBE_TIMEOUT_SECONDS)
+        try:
+            connection.execute("PRAGMA schema_version").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise StoreUnavailable(
+            f"cannot open the MLflow store {db} ({error}): its folder {where} must be writable and the file a "
+            f"SQLite database; delete build/mlflow to start the course store afresh.{_unset_hint(uri)}"
+        ) from None
+
+
+def _set_uris(uri: str) -> None:
+    """Point MLflow's tracking and registry at ``uri`` in this process only.
+
+    ``mlflow.set_tracking_uri`` also writes ``MLFLOW_TRACKING_URI`` (and the registry's ``MLFLOW_REGISTRY_URI``) into
+    ``os.environ`` for subprocesses; left there, every kernel or server this process starts later would inherit a
+    store it did not ask for. Those two variables are put back as they were.
+    """
+    saved = {key: os.environ.get(key) for key in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
+    try:
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_registry_uri(uri)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def connect(uri: str | None = None) -> MlflowClient:
     """Point MLflow (tracking and registry) at ``uri`` (default ``tracking_uri()``) and return a client.
 
-    A new SQLite store is created under a file lock, so two processes starting at once do not both run its schema
-    migrations (the usual first-run failure when notebooks run in parallel).
+    The store is checked first (``check_store``: seconds, not MLflow's minutes of retries). A new SQLite store is
+    created under a file lock, so two processes starting at once do not both run its schema migrations (the usual
+    first-run failure when notebooks run in parallel). The process environment is left as it was.
+
+    Raises:
+        StoreUnavailable: see ``check_store``.
     """
-    quiet()
+    configure()
     uri = uri or tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
+    check_store(uri)
+    _set_uris(uri)
     db = _sqlite_path(uri)
     if db is None:
         return MlflowClient(tracking_uri=uri, registry_uri=uri)
@@ -174,31 +326,25 @@ def use_experiment(name: str, fresh: bool = False, lock_timeout: float = 300.0) 
         fresh: start from a clean slate: earlier runs of the experiment are deleted (soft-deleted: hidden from
             searches and the dashboard) and so is any registered model tagged with this experiment by
             ``register``. A notebook that re-creates its results each time it runs uses ``fresh=True``. While one
-            process works on a fresh experiment, another process asking for the same one waits (up to
-            ``lock_timeout`` seconds) instead of deleting the first one's runs.
-        lock_timeout: seconds to wait for another process using the same experiment.
+            process works on a fresh experiment (until it ends or calls ``release_experiments``), another process
+            asking for the same one waits instead of deleting the first one's runs: up to ``lock_timeout`` seconds
+            for a batch run (papermill, a test), not at all for a JupyterLab kernel, which holds it until it is shut
+            down.
+        lock_timeout: seconds to wait for another, non-interactive process using the same experiment (a test or
+            papermill run of the same notebook, which ends by itself); an open notebook is reported at once.
 
     Raises:
-        TimeoutError: another process (e.g. a second kernel running the same notebook) still uses the experiment.
+        TimeoutError: another process still uses the experiment (the message names it: process id, notebook, since
+            when, and how to free it).
+        StoreUnavailable: the store cannot be used (see ``check_store``).
     """
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"experiment name must be a non-empty string, got {name!r}")
+    if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float)) or not lock_timeout >= 0:
+        raise ValueError(f"lock_timeout must be a number of seconds >= 0, got {lock_timeout!r}")
     client = connect()
     if fresh and (tracking_uri(), name) not in _held_locks:
-        import hashlib
-
-        uri = tracking_uri()
-        lock_dir = (_sqlite_path(uri) or STORE_DIR / "mlflow.db").parent / "locks"
-        store_key = hashlib.sha256(uri.encode()).hexdigest()[:8]  # one lock per (store, experiment)
-        lock = _lock(lock_dir / f"{_safe_name(name)}-{store_key}.lock", timeout=lock_timeout)
-        try:
-            lock.acquire()
-        except Exception as error:  # filelock.Timeout
-            raise TimeoutError(
-                f"experiment {name!r} is in use by another process (another kernel running the same notebook?); "
-                f"close it and run this cell again"
-            ) from error
-        _held_locks[(tracking_uri(), name)] = lock  # held until this process ends
+        _hold_experiment(name, lock_timeout)
     experiment = client.get_experiment_by_name(name)
     if experiment is not None and experiment.lifecycle_stage == "deleted":
         client.restore_experiment(experiment.experiment_id)
@@ -220,6 +366,82 @@ def use_experiment(name: str, fresh: bool = False, lock_timeout: float = 300.0) 
     return experiment_id
 
 
+def _hold_experiment(name: str, lock_timeout: float) -> None:
+    """Take the (store, experiment) lock for this process, or raise naming the process that holds it."""
+    import hashlib
+    import json
+    import time
+
+    uri = tracking_uri()
+    lock_dir = (_sqlite_path(uri) or STORE_DIR / "mlflow.db").parent / "locks"
+    store_key = hashlib.sha256(uri.encode()).hexdigest()[:8]  # one lock per (store, experiment)
+    path = lock_dir / f"{_safe_name(name)}-{store_key}.lock"
+    owner_file = path.with_suffix(".owner.json")
+    lock = _lock(path, timeout=0)
+    deadline = time.monotonic() + lock_timeout
+    while True:
+        try:
+            lock.acquire(timeout=0)
+            break
+        except Exception:  # filelock.Timeout: held by another process
+            owner = _read_owner(owner_file)
+            if owner.get("interactive") or time.monotonic() >= deadline:
+                raise TimeoutError(_busy_message(name, owner, lock_timeout)) from None
+            time.sleep(0.2)
+    owner_file.write_text(json.dumps(_owner_record()))
+    _held_locks[(uri, name)] = lock
+
+
+def _owner_record() -> dict:
+    import time
+
+    notebook = os.environ.get("JPY_SESSION_NAME", "")  # set by Jupyter's server for the kernels it starts
+    return {
+        "pid": os.getpid(),
+        "notebook": notebook,
+        "interactive": bool(notebook),
+        "command": " ".join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv[:3]))[:120],
+        "since": time.strftime("%H:%M:%S"),
+    }
+
+
+def _read_owner(owner_file: Path) -> dict:
+    import json
+
+    try:
+        return json.loads(owner_file.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _busy_message(name: str, owner: dict, waited: float) -> str:
+    if owner.get("pid"):
+        what = f"the Jupyter kernel of {owner['notebook']}" if owner.get("notebook") else f"`{owner.get('command')}`"
+        holder = f"process {owner['pid']} ({what}, since {owner.get('since', '?')})"
+        fix = (
+            "shut that kernel down (Kernel > Shut Down Kernel) or run the notebook there"
+            if owner.get("interactive")
+            else f"wait for it to finish or stop it (kill {owner['pid']})"
+        )
+    else:
+        holder, fix = "another process", "close the other kernel running this notebook"
+    waited_text = "" if owner.get("interactive") else f" (waited {waited:g} s)"
+    return (
+        f"experiment {name!r} is in use by {holder}{waited_text}: a fresh experiment would delete its runs. "
+        f"{fix[0].upper() + fix[1:]}, then run this cell again."
+    )
+
+
+def release_experiments() -> None:
+    """Release the experiments this process took with ``use_experiment(..., fresh=True)`` (else held until exit)."""
+    for key in list(_held_locks):
+        lock = _held_locks.pop(key)
+        try:
+            lock.release()
+        except Exception:  # noqa: BLE001: already released
+            pass
+
+
 def _safe_name(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
@@ -227,6 +449,7 @@ def _safe_name(name: str) -> str:
 @contextmanager
 def start_run(run_name: str, tags: dict | None = None, nested: bool = False):
     """``mlflow.start_run`` in the active experiment (see ``use_experiment``), with a readable name and tags."""
+    configure()
     with mlflow.start_run(run_name=run_name, tags=tags, nested=nested) as run:
         yield run
 
@@ -242,6 +465,7 @@ def _day_numbers(dates: pd.Series, origin) -> pd.Series:
     return (dates - origin).dt.days
 
 
+@_configured
 def log_history(
     frame: pd.DataFrame,
     metrics: str | Sequence[str],
@@ -302,6 +526,7 @@ def _active_run_id() -> str:
     return run.info.run_id
 
 
+@_configured
 def read_history(run_id: str, key: str) -> pd.DataFrame:
     """A metric's history as logged in MLflow: columns ``step``, ``date`` (from the timestamp) and ``key``.
 
@@ -334,6 +559,7 @@ def dataset_digest(df: pd.DataFrame) -> str:
     return hashlib.sha256(hashed + "\x1f".join(map(str, df.columns)).encode()).hexdigest()[:12]
 
 
+@_configured
 def log_dataset(
     df: pd.DataFrame,
     name: str,
@@ -382,6 +608,7 @@ def log_dataset(
     return dataset
 
 
+@_configured
 def run_datasets(run_id: str, context: str | None = None) -> pd.DataFrame:
     """The dataset inputs of a run: columns ``name``, ``digest``, ``context``, ``source`` (a file path)."""
     import json
@@ -424,6 +651,7 @@ def pip_requirements(packages: Iterable[str] = MODEL_PACKAGES) -> list[str]:
     return [f"{p}=={metadata.version(p)}" for p in packages]
 
 
+@_configured
 def log_model(model, name: str = "model", example: pd.DataFrame | None = None):
     """Log a scikit-learn model into the active run with explicit pip requirements; return MLflow's ``ModelInfo``.
 
@@ -441,6 +669,7 @@ def log_model(model, name: str = "model", example: pd.DataFrame | None = None):
     )
 
 
+@_configured
 def register(model_uri: str, name: str, alias: str | None = None, experiment: str | None = None):
     """Register the model at ``model_uri`` (e.g. ``ModelInfo.model_uri``) as a new version of ``name``.
 
@@ -472,11 +701,13 @@ def _lineage(model_uri: str) -> tuple[str | None, str | None]:
         return None, None
 
 
+@_configured
 def set_alias(name: str, alias: str, version: int | str) -> None:
     """Point ``alias`` of registered model ``name`` at ``version``: the whole deployment-side change."""
     MlflowClient().set_registered_model_alias(name, alias, str(version))
 
 
+@_configured
 def alias_version(name: str, alias: str) -> int:
     """The version number ``alias`` of registered model ``name`` points at.
 
@@ -496,12 +727,14 @@ def alias_version(name: str, alias: str) -> int:
         ) from error
 
 
+@_configured
 def load_by_alias(name: str, alias: str):
     """Load the scikit-learn model that ``models:/<name>@<alias>`` points at (what a serving process would do)."""
     alias_version(name, alias)  # a clear error for an unknown model or alias
     return mlflow.sklearn.load_model(f"models:/{name}@{alias}")
 
 
+@_configured
 def runs_table(experiment_id: str, filter_string: str = "", order_by: list[str] | None = None) -> pd.DataFrame:
     """The experiment's runs as a table (``mlflow.search_runs``): one row per run, metrics/params/tags columns."""
     return mlflow.search_runs([experiment_id], filter_string=filter_string, order_by=order_by or [])

@@ -161,12 +161,33 @@ def _sample_scores(rng: np.random.Generator, cdf: np.ndarray, scores: np.ndarray
     return np.interp(u, cdf[keep], scores[keep])
 
 
-def _validate(scenario: str, days: int, per_day: int) -> None:
-    if scenario not in SCENARIOS:
+def _validate(scenario: str, days: int, per_day: int, start, seed) -> pd.Timestamp:
+    """Check the arguments of ``simulate_applications``; return ``start`` as a Timestamp."""
+    if not isinstance(scenario, str) or scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; valid scenarios are: {', '.join(SCENARIOS)}")
     for name, value in (("days", days), ("per_day", per_day)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0 (the same seed gives the same frame), got {seed!r}")
+    return _start_date(start)
+
+
+def _start_date(start) -> pd.Timestamp:
+    """``start`` as a day: an ISO date string, a date or a Timestamp; never None, a number or an empty string."""
+    import datetime
+
+    if not isinstance(start, (str, datetime.date, np.datetime64)) or (isinstance(start, str) and not start.strip()):
+        raise ValueError(
+            f"start must be a date such as '2024-01-01' (a string, date or Timestamp), got {start!r}"
+        )
+    try:
+        stamp = pd.Timestamp(start)
+    except (TypeError, ValueError):
+        raise ValueError(f"start must be a date such as '2024-01-01', got {start!r}, which is not a date") from None
+    if pd.isna(stamp):
+        raise ValueError(f"start must be a date such as '2024-01-01', got {start!r}")
+    return stamp
 
 
 def simulate_applications(
@@ -194,11 +215,11 @@ def simulate_applications(
         outcome becomes known).
 
     Raises:
-        ValueError: unknown scenario, or days/per_day below 1 (the message lists what is valid).
+        ValueError: unknown scenario, days/per_day below 1, a ``start`` that is not a date (None, "", a number),
+            a ``seed`` that is not a whole number >= 0 (the message names the argument and what is valid).
     """
-    _validate(scenario, days, per_day)
+    start_ts = _validate(scenario, days, per_day, start, seed)
     truth = SCENARIOS[scenario]
-    start_ts = pd.Timestamp(start)
     rng = np.random.default_rng(seed)
     n = days * per_day
     day = np.repeat(np.arange(days), per_day)

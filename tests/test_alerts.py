@@ -317,12 +317,16 @@ def test_the_course_rules_are_the_lessons_rules():
     assert alerts.COURSE_RULES == REPO_ROOT / "monitoring" / "alerts.yml"
     assert list(rules) == [
         "ModelAccuracyBelow90", "DisparateImpactRedFlag", "FeatureDriftDaily", "ModelAccuracyMissing",
+        "TriageAccuracyBelow90", "TriageUrgentRecall65PlusLow", "TriageLatencyP95AboveSLO",
     ]
     expected = {
         "ModelAccuracyBelow90": ("credit_model_accuracy < 0.9", "0s"),
         "DisparateImpactRedFlag": ("credit_disparate_impact < 0.8", "2d"),
         "FeatureDriftDaily": ("credit_feature_drift_score >= 0.25", "0s"),
         "ModelAccuracyMissing": ("absent(credit_model_accuracy)", "1d"),
+        "TriageAccuracyBelow90": ("triage_accuracy < 0.9", "0s"),
+        "TriageUrgentRecall65PlusLow": ("triage_urgent_recall_65plus < 0.6", "2d"),
+        "TriageLatencyP95AboveSLO": ("triage_latency_p95_seconds > 3", "1d"),
     }
     for name, (expr, hold) in expected.items():
         assert (rules[name].expr, rules[name].for_) == (expr, parse_duration(hold)), name

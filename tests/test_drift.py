@@ -171,7 +171,10 @@ def test_timeline_reproduces_drift_table_with_a_small_reference(shock):
 def test_timeline_shape_and_weekly_windows(shock, reference):
     data = shock[shock["day"] >= 60]
     daily = drift_timeline(reference, data, columns=["income", "region"])
-    assert list(daily.columns) == ["period", "column", "kind", "method", "score", "threshold", "drifted", "n"]
+    assert list(daily.columns) == [
+        "period", "column", "kind", "method", "score", "threshold", "drifted", "n", "status"
+    ]
+    assert set(daily["status"]) <= {"drift", "no drift"}  # 400-row days are never "too few rows"
     assert len(daily) == 2 * data["day"].nunique()
     assert (daily["n"] == 400).all()
     assert daily["period"].is_monotonic_increasing
@@ -200,6 +203,60 @@ def test_first_alarm_needs_consecutive_windows():
         first_alarm(timeline, "y")
     with pytest.raises(ValueError, match="consecutive"):
         first_alarm(timeline, "x", consecutive=0)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Tiny windows: "too few rows", never drift
+# ----------------------------------------------------------------------------------------------------------------
+def _thinned(shock, days_with_one_row):
+    """Days 60-119 of the shock world, with only one row left on each day of ``days_with_one_row``."""
+    data = shock[shock["day"].between(60, 119)]
+    tiny = data["day"].isin(days_with_one_row)
+    keep = ~tiny | ~data.duplicated("day")  # the first row of each tiny day
+    return data[keep]
+
+
+def test_one_row_windows_are_too_few_rows_not_drift(shock, reference):
+    # Days 95-97 are deep in the income shock (it starts on day 90): with 400 rows they drift; with one row they
+    # must say "too few rows" for every column, in the timeline, the summary and the alarm.
+    data = _thinned(shock, [95, 96, 97])
+    timeline = drift_timeline(reference, data, threshold=0.25)
+    tiny = timeline[timeline["n"] == 1]
+    assert len(tiny) == 3 * len(drift.MONITORED_COLUMNS)
+    assert (tiny["status"] == "too few rows").all() and not tiny["drifted"].any() and tiny["score"].isna().all()
+    assert (timeline.loc[timeline["n"] == 400, "status"] != "too few rows").all()
+    summary = alarm_summary(timeline).set_index("column")
+    assert (summary["too_few_rows"] == 3).all()
+    start = shock.loc[shock["day"] == 90, "date"].iloc[0]
+    assert first_alarm(timeline, "income") == start  # the full days still raise the alarm on day 90
+
+
+def test_a_one_row_window_never_raises_the_alarm(shock, reference):
+    # stable world, one day cut to a single row: before the minimum, every column "drifted" on that day
+    stable = simulate_applications("stable", days=100, per_day=400, seed=1)
+    data = _thinned(stable, [70])
+    timeline = drift_timeline(reference, data, threshold=0.25)
+    assert (timeline.loc[timeline["n"] == 1, "status"] == "too few rows").all()
+    assert alarm_summary(timeline)["alarm"].isna().all()
+
+
+def test_too_few_rows_breaks_a_run_of_drifted_windows():
+    days = pd.date_range("2024-01-01", periods=5, freq="D")
+    timeline = pd.DataFrame({"period": days, "column": "x", "drifted": [True, True, False, True, True],
+                             "status": ["drift", "drift", "too few rows", "drift", "drift"]})
+    assert first_alarm(timeline, "x", consecutive=2) == days[1]
+    assert first_alarm(timeline, "x", consecutive=3) is None  # the gap resets the run, as a missing series would
+
+
+def test_minimum_window_is_per_method_and_can_be_set(shock, reference):
+    assert drift.min_window_rows("ks") == 30 and drift.min_window_rows("psi") == 50
+    window = _day(shock, 100).iloc[:40]  # enough for wasserstein (30), not for jensenshannon (50) on region
+    with pytest.raises(ValueError, match=r"current has 40 rows: too few rows.*'jensenshannon' \(column 'region'\)"):
+        drift_table(reference, window, columns=["income", "region"])
+    table = drift_table(reference, window, columns=["income", "region"], min_rows=40)
+    assert list(table.columns) == drift.TABLE_COLUMNS
+    timeline = drift_timeline(reference, window, columns=["income", "region"])
+    assert timeline.set_index("column")["status"].to_dict() == {"income": "drift", "region": "too few rows"}
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -168,3 +168,16 @@ def test_bad_input_is_named(decisions):
         accuracy_metric(performance_timeline(decisions).drop(columns="labels_complete_on"))
     with pytest.raises(ValueError, match="complete on .* one period per completion day"):
         accuracy_metric(performance_timeline(decisions).assign(labels_complete_on=_date(200)))
+
+
+def test_a_one_row_day_does_not_raise_the_accuracy_alert():
+    # hand-made timeline: day 2 has one labelled decision, wrong (accuracy 0.0); every other day 400 rows at 0.95
+    days = pd.date_range("2024-01-01", periods=4, freq="D")
+    timeline = pd.DataFrame({
+        "period": days, "n_labelled": [400, 1, 400, 400], "accuracy": [0.95, 0.0, 0.95, 0.95],
+        "labels_complete_on": days + pd.Timedelta(days=30),
+    })
+    assert first_accuracy_alert(timeline, column="accuracy") is None  # too few rows: not an alert
+    assert first_accuracy_alert(timeline, column="accuracy", min_labelled=1).period == days[1]
+    timeline.loc[3, "accuracy"] = 0.85  # a real fall on a full day still fires
+    assert first_accuracy_alert(timeline, column="accuracy").period == days[3]

@@ -1,6 +1,7 @@
 """`make run`'s runner: every notebook runs, a failure names the notebook and the cell, the others still run."""
 
 import nbformat
+import pytest
 
 from helpers.__main__ import main
 from helpers.notebooks import normalize, print_table, run_all
@@ -52,3 +53,51 @@ def test_claims_cells_run_but_stay_out_of_the_html_hand_out(tmp_path):
     html = (tmp_path / "out" / "html" / "01_claims.html").read_text(encoding="utf-8")
     assert "reading path: shown" in html
     assert "claim: checked" not in html and "assert 1 + 1" not in html
+
+
+def _children() -> set[int]:
+    """PIDs of this process's living descendants (kernels are started as children)."""
+    psutil = pytest.importorskip("psutil")
+    return {c.pid for c in psutil.Process().children(recursive=True) if c.status() != psutil.STATUS_ZOMBIE}
+
+
+def test_notebooks_run_in_parallel_in_stable_order_with_their_own_artefacts(tmp_path):
+    # each notebook records when its cell ran and writes one file below build/; with two workers the two
+    # cells overlap in time, the results keep the order given, and each lists only the file it wrote
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    cell = (
+        "import time, pathlib\n"
+        "from helpers.paths import build_path\n"
+        "start = time.time(); time.sleep(4)\n"
+        "pathlib.Path({marks!r}, {name!r}).write_text(f'{{start}} {{time.time()}}')\n"
+        "build_path('test-runner', {name!r} + '.txt').write_text('written by ' + {name!r})\n"
+    )
+    paths = [
+        _notebook(tmp_path / f"{name}.ipynb", cell.format(marks=str(marks), name=name)) for name in ("02_b", "01_a")
+    ]
+    before = _children()
+    results = run_all(paths, out_dir=tmp_path / "out", workers=2)
+    assert _children() - before == set(), "a kernel outlived make run"
+    assert [r.notebook for r in results] == ["02_b.ipynb", "01_a.ipynb"] and all(r.ok for r in results)
+    (b_start, b_end), (a_start, a_end) = ([float(x) for x in (marks / n).read_text().split()] for n in ("02_b", "01_a"))
+    assert a_start < b_end and b_start < a_end, "the two notebooks did not run at the same time"
+    assert "build/test-runner/02_b.txt" in results[0].artefacts
+    assert "build/test-runner/01_a.txt" not in results[0].artefacts
+    assert "build/test-runner/01_a.txt" in results[1].artefacts
+    assert all(r.seconds >= 4 for r in results)  # each notebook's own time, its kernel's start included
+
+
+def test_a_dead_kernel_names_the_notebook_the_cell_and_the_likely_cause(tmp_path, capsys):
+    # the kernel is killed as the system's out-of-memory killer would (SIGKILL): no Python error of its own
+    dying = _notebook(tmp_path / "03_dies.ipynb", "x = 1",
+                      "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "print('never')")
+    good = _notebook(tmp_path / "04_good.ipynb", "print('fine')")
+    before = _children()
+    results = run_all([dying, good], out_dir=tmp_path / "out")
+    assert _children() - before == set(), "a kernel outlived make run"
+    assert [r.ok for r in results] == [False, True]
+    error = results[0].error
+    assert "kernel died while cell" in error and "`import os, signal`" in error and "memory" in error
+    print_table(results)
+    assert "FAILED 03_dies.ipynb: the kernel died while cell" in capsys.readouterr().out

@@ -70,6 +70,7 @@ def test_environment_variable_overrides_the_course_store(monkeypatch):
 
 
 def test_quiet_switches_are_set():
+    tracking.configure()  # what every tracking function does first
     assert os.environ["MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT"] == "true"
     assert os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] == "false"
     assert os.environ["MLFLOW_DISABLE_TELEMETRY"] == "true"

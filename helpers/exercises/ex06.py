@@ -1,0 +1,128 @@
+"""Questions of exercise 06: safe updates (a fencepost by hand, the next controller sync, an analysis run, an A/B size).
+
+Each expected answer is computed by ``helpers.rollout`` / ``helpers.abtest``, whose tests work the same cases out by
+hand from the controllers' sources; the hints give the rule, the solutions the arithmetic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpers.abtest import sample_size_per_arm
+from helpers.checks import Question, ThoughtExperiment, Wrong, ____
+from helpers.rollout import analysis_run, resolve_fenceposts
+
+__all__ = ["q1", "q2", "q3", "q4", "q5", "____", "Q3_MEASUREMENTS"]
+
+#: Question 3's measurements, in the order Argo Rollouts took them.
+Q3_MEASUREMENTS = ["Successful", "Failed", "Inconclusive", "Failed", "Failed", "Successful"]
+
+
+def _expect_pair(expected: tuple[Any, Any], what: str, names: tuple[str, str]):
+    def checker(answer: Any) -> None:
+        if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__") or len(answer) != 2:
+            raise Wrong(f"give two values, ({names[0]}, {names[1]}), as a tuple; got {answer!r}.")
+        got = tuple(answer)
+        if got == tuple(expected):
+            return
+        wrong = [n for n, g, e in zip(names, got, expected) if g != e]
+        raise Wrong(f"{' and '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not what {what} gives.")
+
+    return checker
+
+
+q1 = Question(
+    "Question 1",
+    _expect_pair(resolve_fenceposts(7, "30%", "30%"), "Kubernetes", ("surge", "unavailable")),
+    hint=(
+        "p% of N replicas is p x N / 100 pods. maxSurge rounds up (more room to add pods), maxUnavailable rounds "
+        "down (never less capacity than you asked for)."
+    ),
+    solution=(
+        "30 x 7 / 100 = 2.1: surge = ceil(2.1) = 3, unavailable = floor(2.1) = 2, so answer_q1 = (3, 2). During the "
+        "update there are at most 10 pods and at least 5 available."
+    ),
+    correct_message="Surge rounds up, unavailable rounds down: ResolveFenceposts in deployment_util.go.",
+)
+
+q2 = Question(
+    "Question 2",
+    _expect_pair((6, 4), "the next sync of rolling.go", ("old", "new")),
+    hint=(
+        "First: may the controller add new pods (all pods < replicas + surge and new < replicas)? If not: "
+        "maxScaledDown = all pods - minAvailable - (new pods not yet available). If that is > 0, old pods go down "
+        "by (available pods - minAvailable), where available counts old and new pods in the snapshot."
+    ),
+    solution=(
+        "Surge 3, unavailable 1: at most 13 pods, at least 9 available. There are 9 + 4 = 13 pods, so no scale-up. "
+        "maxScaledDown = 13 - 9 - (4 - 3) = 3 > 0. Available pods: 9 old + 3 new = 12 > 9, so the old ReplicaSet "
+        "goes down by 12 - 9 = 3: answer_q2 = (6, 4). Available stays at 9 (6 old + 3 new)."
+    ),
+    correct_message="One sync, one snapshot: scale up if you may, else scale down as far as availability allows.",
+)
+
+_q3_result = analysis_run(Q3_MEASUREMENTS, failure_limit=2, inconclusive_limit=1, count=6)
+
+
+def _check_q3(answer: Any) -> None:
+    _expect_pair((_q3_result.phase, _q3_result.ended_at), "Argo Rollouts' analysis", ("phase", "measurement"))(answer)
+
+
+q3 = Question(
+    "Question 3",
+    _check_q3,
+    hint=(
+        "After each measurement, in this order: Failed if failures > failureLimit; Inconclusive if inconclusive "
+        "measurements > inconclusiveLimit; Successful once count measurements are taken. 'More than', not 'at least'."
+    ),
+    solution=(
+        "Count as you go: 1 S; 2 F (failed 1); 3 I (inconclusive 1, not > 1); 4 F (failed 2, not > 2); 5 F (failed 3 "
+        "> 2): the run is Failed at measurement 5, and the 6th is never taken. answer_q3 = ('Failed', 5)."
+    ),
+    correct_message="Limits are strictly greater than: failureLimit 2 tolerates two failures and fails on the third.",
+)
+
+q4 = Question(
+    "Question 4",
+    lambda answer: _check_size(answer),
+    hint=(
+        "n = [z(1 - alpha/2) sqrt(2 pbar qbar) + z(power) sqrt(p1 q1 + p2 q2)]^2 / (p1 - p2)^2 with pbar the mean "
+        "of the two rates; scipy.stats.norm.ppf gives the z values. Round up."
+    ),
+    solution=(
+        "    from scipy.stats import norm\n"
+        "    p1, p2 = 0.85, 0.88; pbar = (p1 + p2) / 2\n"
+        "    n = ((norm.ppf(0.975) * math.sqrt(2 * pbar * (1 - pbar))\n"
+        "          + norm.ppf(0.8) * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) / (p1 - p2)) ** 2\n"
+        "    answer_q4 = math.ceil(n)   # per arm"
+    ),
+    correct_message="Decide the size, then wait for it: the test is read once, at the end.",
+)
+_Q4_EXPECTED = sample_size_per_arm(0.85, 0.88)
+
+
+def _check_size(answer: Any) -> None:
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        raise Wrong(f"give a number of labelled decisions per arm, got {answer!r}.")
+    if answer != _Q4_EXPECTED:
+        if abs(answer - _Q4_EXPECTED) <= 1:
+            raise Wrong(f"{answer} is within one of the answer: round the formula's result up, once, at the end.")
+        direction = "too many" if answer > _Q4_EXPECTED else "too few"
+        raise Wrong(f"{answer} is {direction} for the pooled-variance formula.")
+
+
+q5 = ThoughtExperiment(
+    "Question 5",
+    hint=(
+        "How many decisions a day would the 5% arm see here, how long until their outcomes are known, and what does "
+        "stopping at the first p < 0.05 do to the false-positive rate?"
+    ),
+    solution=(
+        "Two weeks at 5% of a few hundred decisions a day gives the new model a few hundred decisions, whose outcomes "
+        "are not even known yet (30 days): far below the thousands the sizing asks for. Checking daily and shipping at "
+        "the first p < 0.05 would declare a difference in a large share of tests even when there is none. Propose "
+        "instead: the pre-update gate on labelled held-out data, then a canary on operational metrics and decision "
+        "fairness, and, if an A/B test is wanted, a size and horizon fixed in advance (or a sequential design), read "
+        "once."
+    ),
+)

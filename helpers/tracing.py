@@ -1,0 +1,161 @@
+"""MLflow traces of the assistant's calls, clinicians' reviews as human feedback on them, and reading both back.
+
+A trace records one call of the assistant: the patient's message (input), the decision and reply (output), and
+attributes to search by (age band, prompt version, decision). Its timestamps are the simulated date of the message,
+not the wall clock, so the MLflow UI shows the simulated calendar (its trace list defaults to the last 7 days: pick
+"All time", or open ``traces_url``).
+
+* ``clear_traces(experiment_id)``: start from no traces (``use_experiment(fresh=True)`` deletes runs only).
+* ``log_calls(rows, experiment_id)``: one trace per row (an assistant call), returning the rows with ``trace_id``.
+* ``log_reviews(reviews)``: each clinician review as ``mlflow.log_feedback`` with a HUMAN ``AssessmentSource``:
+  the feedback ``triage_correct`` (True when the assistant's decision was right) with the right decision as its
+  rationale.
+* ``read_reviews(experiment_id, age_band=None)``: the reviewed traces and their feedback, read back from MLflow with
+  ``mlflow.search_traces`` (span attributes can only be filtered with ``LIKE`` there; ``=`` finds nothing).
+
+Writing to the course store goes through ``helpers.tracking`` (quiet, offline, ``build/mlflow``). About 30 traces a
+second reach a SQLite store on a laptop: trace a review window or a sample, not a year of traffic.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers import tracking  # noqa: F401  (makes MLflow quiet and offline before it is used)
+from helpers.validation import require_columns, require_no_nan, require_rows
+
+import mlflow  # noqa: E402  (after helpers.tracking has set MLflow's environment)
+from mlflow.entities import AssessmentSource, AssessmentSourceType, SpanType  # noqa: E402
+from mlflow.tracking import MlflowClient  # noqa: E402
+
+__all__ = ["FEEDBACK_NAME", "SPAN_NAME", "clear_traces", "log_calls", "log_reviews", "read_reviews", "traces_url"]
+
+#: Name of each trace's root span.
+SPAN_NAME = "triage_assistant"
+#: Name of the clinicians' feedback on a trace.
+FEEDBACK_NAME = "triage_correct"
+_CALL_COLUMNS = ["message_id", "date", "age_band", "prompt_version", "message", "decision", "reply",
+                 "latency_seconds", "urgent_probability"]
+
+
+def clear_traces(experiment_id: str) -> int:
+    """Delete every trace of ``experiment_id`` (a notebook that re-creates its traces starts from none).
+
+    ``tracking.use_experiment(..., fresh=True)`` deletes runs, not traces. Returns how many traces were deleted.
+    """
+    mlflow.flush_trace_async_logging()
+    latest = 4_102_444_800_000  # 2100-01-01 in ms: simulated dates may lie in the future
+    return MlflowClient().delete_traces(experiment_id, max_timestamp_millis=latest)
+
+
+def _ns(timestamp: pd.Timestamp) -> int:
+    return int(pd.Timestamp(timestamp).value)
+
+
+def log_calls(rows: pd.DataFrame, experiment_id: str, hour: int = 9) -> pd.DataFrame:
+    """Record each row (one assistant call) as an MLflow trace in ``experiment_id``; return rows with ``trace_id``.
+
+    The trace starts on the row's simulated ``date`` at ``hour`` o'clock plus a few seconds per row (so calls of a
+    day keep their order) and lasts ``latency_seconds``. Inputs: the message; outputs: the decision and reply;
+    span attributes: ``message_id``, ``age_band``, ``prompt_version``, ``decision``, ``urgent_probability``.
+
+    Raises:
+        ValueError: no rows, a missing column, missing values, more than 1,000 rows (trace a sample: ~30 a second).
+    """
+    require_rows(rows, "rows")
+    require_columns(rows, _CALL_COLUMNS, "rows")
+    require_no_nan(rows, _CALL_COLUMNS, "rows")
+    if len(rows) > 1000:
+        raise ValueError(f"rows has {len(rows):,} calls; trace at most 1,000 (a review window or a sample)")
+    trace_ids = []
+    for position, row in enumerate(rows.itertuples(index=False)):
+        start = _ns(pd.Timestamp(row.date).normalize() + pd.Timedelta(hours=hour, seconds=7 * position))
+        span = mlflow.start_span_no_context(
+            SPAN_NAME,
+            span_type=SpanType.CHAT_MODEL,
+            inputs={"message": row.message},
+            attributes={
+                "message_id": row.message_id,
+                "age_band": str(row.age_band),
+                "prompt_version": row.prompt_version,
+                "decision": row.decision,
+                "urgent_probability": round(float(row.urgent_probability), 4),
+            },
+            experiment_id=experiment_id,
+            start_time_ns=start,
+        )
+        span.end(
+            outputs={"decision": row.decision, "reply": row.reply},
+            end_time_ns=start + int(float(row.latency_seconds) * 1e9),
+        )
+        trace_ids.append(span.trace_id)
+    out = rows.copy()
+    out["trace_id"] = trace_ids
+    return out
+
+
+def log_reviews(reviews: pd.DataFrame, reviewer: str = "clinician") -> int:
+    """Attach each review to its trace as HUMAN feedback ``triage_correct``; return how many were logged.
+
+    ``reviews`` needs ``trace_id`` (from ``log_calls``), ``urgent`` (the clinician's answer, 1 = urgent) and
+    ``predicted_urgent`` (the assistant's). Traces are flushed first: in MLflow's default asynchronous mode a trace
+    is not in the store until then, and feedback on it fails with "Trace ... not found".
+    """
+    require_rows(reviews, "reviews")
+    require_columns(reviews, ["trace_id", "urgent", "predicted_urgent"], "reviews")
+    require_no_nan(reviews, ["trace_id", "urgent", "predicted_urgent"], "reviews")
+    mlflow.flush_trace_async_logging()
+    source = AssessmentSource(source_type=AssessmentSourceType.HUMAN, source_id=reviewer)
+    for row in reviews.itertuples(index=False):
+        right = "see a doctor" if int(row.urgent) == 1 else "self-care"
+        mlflow.log_feedback(
+            trace_id=row.trace_id,
+            name=FEEDBACK_NAME,
+            value=bool(int(row.urgent) == int(row.predicted_urgent)),
+            source=source,
+            rationale=f"the right decision was: {right}",
+        )
+    return len(reviews)
+
+
+def read_reviews(experiment_id: str, age_band: str | None = None) -> pd.DataFrame:
+    """The traces of ``experiment_id`` (optionally one age band) with their clinicians' feedback, from MLflow.
+
+    Returns:
+        One row per trace, oldest first: ``trace_id``, ``date`` (the simulated day of the call), ``age_band``,
+        ``prompt_version``, ``decision``, ``reviewed`` (whether it has human feedback), ``triage_correct`` (the
+        feedback's value; ``<NA>`` when not reviewed) and ``reviewer``.
+    """
+    mlflow.flush_trace_async_logging()
+    filter_string = None
+    if age_band is not None:
+        filter_string = f"span.attributes.age_band LIKE '%{age_band}%'"
+    traces = mlflow.search_traces(
+        locations=[experiment_id], filter_string=filter_string, return_type="list", include_spans=True
+    )
+    records = []
+    for trace in traces:
+        root = trace.data.spans[0]
+        feedback = [a for a in trace.info.assessments if a.name == FEEDBACK_NAME]
+        records.append(
+            {
+                "trace_id": trace.info.trace_id,
+                "date": pd.Timestamp(trace.info.request_time, unit="ms").normalize(),
+                "age_band": root.get_attribute("age_band"),
+                "prompt_version": root.get_attribute("prompt_version"),
+                "decision": root.get_attribute("decision"),
+                "reviewed": bool(feedback),
+                "triage_correct": feedback[-1].value if feedback else pd.NA,
+                "reviewer": feedback[-1].source.source_id if feedback else pd.NA,
+            }
+        )
+    columns = ["trace_id", "date", "age_band", "prompt_version", "decision", "reviewed", "triage_correct", "reviewer"]
+    out = pd.DataFrame(records, columns=columns)
+    if age_band is not None:  # LIKE '%65+%' is a substring match: keep exact matches only
+        out = out[out["age_band"] == age_band]
+    return out.sort_values(["date", "trace_id"], kind="stable").reset_index(drop=True)
+
+
+def traces_url(experiment_id: str, host: str = tracking.DASHBOARD_HOST, port: int = tracking.DASHBOARD_PORT) -> str:
+    """The MLflow UI's trace list of ``experiment_id`` over all time (simulated dates are older than 7 days)."""
+    return f"http://{host}:{port}/#/experiments/{experiment_id}/traces?startTimeLabel=ALL"
