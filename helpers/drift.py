@@ -12,8 +12,10 @@ The three main functions:
   window (to floating-point rounding, ~1e-15; ``tests/test_drift.py`` proves it on several windows and methods).
 * ``save_drift_report(reference, current, path)``: Evidently's interactive HTML report, written below ``build/``.
 
-Around them: ``first_alarm`` and ``alarm_summary`` read a timeline (the window an alarm fires, optionally after N
-drifted windows in a row); ``false_alarm_rates`` is notebook 01's experiment (how often each method calls "drift"
+Alarms: the course evaluates a timeline's daily scores with ``helpers.alerts`` and its rule ``FeatureDriftDaily``
+(``monitoring/alerts.yml``), as Prometheus would (notebooks 01 and 02). ``first_alarm`` and ``alarm_summary`` read a
+timeline's verdicts directly (the window an alarm fires, optionally after N drifted windows in a row) for code that
+has no rule. Around them: ``false_alarm_rates`` is notebook 01's experiment (how often each method calls "drift"
 between samples of one world as samples grow); ``column_types``, ``default_method`` and ``available_methods`` expose
 Evidently's choices.
 
@@ -112,6 +114,8 @@ with quiet():  # Evidently's import pulls in libraries that warn about their own
 
 #: The simulated world's applicant features that monitoring watches (7 numbers and the region).
 MONITORED_COLUMNS = APPLICANT_FEATURES
+#: Columns that place a row in time rather than describe it: never compared when ``columns`` is None.
+TIME_COLUMNS = ("date", "day")
 
 NUMERICAL = "numerical"
 CATEGORICAL = "categorical"
@@ -192,8 +196,8 @@ def column_types(reference: pd.DataFrame, columns: Sequence[str] | None = None) 
     categorical). Raises ``ValueError`` naming a column Evidently would treat as text, a date or unknown, since the
     drift helpers compare numerical and categorical columns only.
     """
-    columns = _column_list(columns)
     require_rows(reference, "reference")
+    columns = _column_list(columns, reference)
     require_columns(reference, columns, "reference")
     kinds = {}
     for column in columns:
@@ -239,14 +243,41 @@ class _Plan:
     thresholds: dict[str, float | None]  # None: the method's default
 
 
-def _column_list(columns: Sequence[str] | str | None) -> list[str]:
+def shared_columns(reference: pd.DataFrame, *others: pd.DataFrame) -> list[str]:
+    """The columns compared when ``columns`` is None, as Evidently's Report compares every column it is given.
+
+    Every column of ``reference`` that each of ``others`` also has, in the reference's order, less the columns that
+    place a row in time (datetime columns and ``TIME_COLUMNS``: "date", "day") and those Evidently would treat as
+    text or identifiers (e.g. an application id): the drift helpers compare numerical and categorical columns only.
+    Name columns explicitly to compare a subset, e.g. ``MONITORED_COLUMNS`` for the simulated world's features.
+    """
+    require_rows(reference, "reference")
+    for frame in others:
+        require_rows(frame, "current")
+    columns = []
+    for column in reference.columns:
+        if column in TIME_COLUMNS or not all(column in frame.columns for frame in others):
+            continue
+        if pd.api.types.is_datetime64_any_dtype(reference[column]):
+            continue
+        if infer_column_type(reference[column]) in (ColumnType.Numerical, ColumnType.Categorical):
+            columns.append(column)
+    if not columns:
+        raise ValueError(
+            f"reference and current share no numerical or categorical column to compare (reference has: "
+            f"{', '.join(map(str, reference.columns))}); name the columns with `columns=`"
+        )
+    return columns
+
+
+def _column_list(columns: Sequence[str] | str | None, *frames: pd.DataFrame) -> list[str]:
     if columns is None:
-        return list(MONITORED_COLUMNS)
+        return shared_columns(*frames)
     if isinstance(columns, str):
         columns = [columns]
     columns = list(columns)
     if not columns:
-        raise ValueError("columns is empty: name at least one column to compare (None means MONITORED_COLUMNS)")
+        raise ValueError("columns is empty: name at least one column to compare (None means every shared column)")
     duplicates = sorted({c for c in columns if columns.count(c) > 1})
     if duplicates:
         raise ValueError(f"columns lists {', '.join(map(repr, duplicates))} more than once")
@@ -331,7 +362,10 @@ def _require_finite(frame: pd.DataFrame, columns: list[str], what: str) -> None:
 
 
 def _plan(reference, others: list[tuple[pd.DataFrame, str]], columns, method, threshold) -> _Plan:
-    columns = _column_list(columns)
+    require_rows(reference, "reference")
+    for frame, what in others:
+        require_rows(frame, what)
+    columns = _column_list(columns, reference, *(frame for frame, _ in others))
     kinds = column_types(reference, columns)
     for frame, what in others:
         require_rows(frame, what)
@@ -454,7 +488,8 @@ def drift_table(
     Args:
         reference: the data the model learned from (e.g. its training period).
         current: the data to check (e.g. the days after a suspected change).
-        columns: columns to compare; None means ``MONITORED_COLUMNS`` (the simulated world's 8 features).
+        columns: columns to compare; None means every column both frames share (``shared_columns``: less the
+            date/day columns and text or id columns), as Evidently's Report compares every column it is given.
         method: None keeps Evidently's choice (see the module docstring); one method name for every column
             (``"ks"``, ``"psi"``, ``"wasserstein"``, ``"jensenshannon"``, ``"chisquare"`` ... see
             ``available_methods()``); or a dict ``{column: name}`` (columns left out keep Evidently's choice).

@@ -1,8 +1,9 @@
 """Executing the course's notebooks: ``make run`` (to build/, with HTML) and ``make notebooks`` (refresh in place).
 
 * ``run_all`` executes every notebook in ``notebooks/`` with papermill into ``build/executed/``, renders each to
-  ``build/html/``, and prints a table (notebook, status, seconds, artefacts written). A failing notebook is reported
-  with the cell that failed, the others still run, and the exit status is non-zero.
+  ``build/html/`` (the hand-outs: cells tagged ``claims``, the checks of the prose, are left out), and prints a
+  table (notebook, status, seconds, artefacts written). A failing notebook is reported with the cell that failed,
+  the others still run, and the exit status is non-zero.
 * ``refresh_committed`` re-executes the committed notebooks in place from a clean kernel (their outputs are what
   nbval checks), executes the exercise solutions, and regenerates the learner exercises from the solutions.
 """
@@ -25,6 +26,8 @@ SOLUTION_DIR = EXERCISE_DIR / "solutions"
 KERNEL = "python3"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL}
 CELL_TIMEOUT_SECONDS = 600
+#: Cells holding the checks of the prose: run by papermill and nbval, collapsed in JupyterLab, left out of the HTML.
+CLAIMS_TAG = "claims"
 # The kernel's own log (e.g. its start-up notice about local TCP transport) goes to the terminal, not the notebook;
 # keep only its errors so that `make run` prints the table and nothing else. Notebook output is unaffected.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
@@ -127,9 +130,14 @@ def execute(
 
 
 def _to_html(executed: Path, html: Path) -> None:
+    """Render an executed notebook as the HTML hand-out, without the cells tagged ``claims``."""
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
-    body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {CLAIMS_TAG}
+    body, _ = HTMLExporter(config=config).from_notebook_node(nbformat.read(executed, as_version=4))
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(body, encoding="utf-8")
 
@@ -251,12 +259,15 @@ def run_and_report(workers: int | None = None) -> bool:
 
 
 def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Strip what varies between runs (execution timings, papermill metadata) and set kernelspec python3."""
+    """Strip what varies between runs (execution timings, papermill metadata) and set kernelspec python3.
+
+    Cells tagged ``claims`` keep (or get) ``jupyter.source_hidden``: JupyterLab shows them collapsed.
+    """
     nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}})
     for cell in nb.cells:
         for key in ("execution", "papermill", "collapsed", "scrolled", "jupyter", "ExecuteTime"):
             cell.metadata.pop(key, None)
-        if "claims" in cell.metadata.get("tags", []):  # checks of the prose: collapsed in JupyterLab
+        if CLAIMS_TAG in cell.metadata.get("tags", []):  # checks of the prose: collapsed in JupyterLab
             cell.metadata["jupyter"] = {"source_hidden": True}
     return nb
 

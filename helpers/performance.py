@@ -3,7 +3,9 @@
 A credit model decides today; whether the borrower defaults is known only later (``label_available_on``, 30 days
 after the application in the simulated world). So on any day the monitoring team knows the accuracy of old periods
 only, and a fall in accuracy shows up at least one label delay after it happened. ``performance_timeline`` computes
-what is known **as of** a date; ``first_accuracy_alert`` reads the day an accuracy alert could fire; and
+what is known **as of** a date; ``accuracy_metric`` turns it into the daily metric an alert rule watches (the
+course's ``ModelAccuracyBelow90``, evaluated by ``helpers.alerts``: it fires the day a bad period becomes known;
+``first_accuracy_alert`` reads the same day straight from a timeline, for code without a rule); and
 ``classification_check`` runs an Evidently classification report, with the lesson's alert line as a test
 (accuracy >= 0.90), on the rows whose labels are in.
 
@@ -190,6 +192,31 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.array:
     ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
     values = np.divide(num, den, out=np.zeros_like(num), where=ok)
     return pd.arrays.FloatingArray(values, mask=~ok)
+
+
+def accuracy_metric(timeline: pd.DataFrame, column: str = "rolling_accuracy") -> pd.Series:
+    """The accuracy a monitoring job would export once a day (``credit_model_accuracy`` in ``monitoring/alerts.yml``).
+
+    A period's accuracy is final on the day its last label arrives (``labels_complete_on``), so that day is when the
+    job can publish it: the returned Series is indexed by those days (an evaluation time each, increasing) and holds
+    ``column`` of ``timeline`` (``performance_timeline``), NaN where there is no value yet (e.g. the first
+    ``rolling - 1`` periods of a rolling accuracy). Periods whose labels are not all in yet have no evaluation.
+    Feed it to ``helpers.alerts.evaluate`` / ``first_firing`` with the course's ``ModelAccuracyBelow90`` rule: the
+    alert fires on the day a bad period becomes known, a full label delay after the decisions.
+
+    Raises:
+        ValueError: a missing column, or days whose labels complete on the same day (then ``freq`` is longer than
+            the label dates' spacing and one sample per evaluation is ambiguous).
+    """
+    require_columns(timeline, ["status", column, "labels_complete_on"], "timeline")
+    complete = timeline[timeline["status"] == LABELLED]
+    times = pd.DatetimeIndex(complete["labels_complete_on"], name="evaluated_on")
+    if times.has_duplicates:
+        raise ValueError(
+            f"timeline has several periods whose labels complete on {times[times.duplicated()][0].date()}: "
+            f"one accuracy per evaluation day needs one period per completion day"
+        )
+    return pd.Series(complete[column].astype(float).to_numpy(), index=times, name=column).sort_index()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 FIGSIZE = (10, 4)
-EVENT_COLOURS = ["tab:red", "tab:purple", "tab:brown", "tab:olive"]
+#: Vertical event lines differ by colour *and* line style, so that they stay apart in grey or on a projector.
+EVENT_COLOURS = ["tab:red", "tab:green", "tab:purple", "tab:olive"]  # not blue or orange: the series' colours
+EVENT_STYLES = [":", "-.", (0, (6, 2)), (0, (1, 3))]
 
 plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
                      "axes.spines.right": False, "font.size": 11})
@@ -51,8 +53,8 @@ def plot_timeline(
         ax.plot(frame[x], frame[column], label=column, linewidth=1.6)
     if threshold is not None:
         ax.axhline(threshold, color="black", linestyle="--", linewidth=1, label=f"{threshold_label} ({threshold:g})")
-    for colour, (label, position) in zip(EVENT_COLOURS, (events or {}).items()):
-        ax.axvline(position, color=colour, linestyle=":", linewidth=2, label=label)
+    for colour, style, (label, position) in zip(EVENT_COLOURS, EVENT_STYLES, (events or {}).items()):
+        ax.axvline(position, color=colour, linestyle=style, linewidth=2, label=label)
     ax.set_title(title)
     ax.set_xlabel(x)
     ax.set_ylabel(ylabel)
@@ -154,11 +156,12 @@ def _for_words(duration: pd.Timedelta) -> str:
     return f" for {duration}"
 
 
-def show(fig: plt.Figure) -> None:
+def show(fig: plt.Figure, save_as: str | None = None) -> None:
     """Display ``fig`` as a PNG in a notebook whatever the matplotlib backend, then close it.
 
     Under a non-interactive backend (``MPLBACKEND=Agg``, e.g. on a server) ``plt.show()`` and a figure left at the end
     of a cell draw nothing into the notebook; this embeds the image explicitly, exactly once, with any backend.
+    ``save_as``: also write the PNG to ``build/figures/<save_as>`` (e.g. "01_daily_drift.png"), to review or project.
     """
     import io
 
@@ -166,5 +169,9 @@ def show(fig: plt.Figure) -> None:
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
+    if save_as is not None:
+        from helpers.paths import build_path
+
+        build_path("figures", save_as).write_bytes(buffer.getvalue())
     plt.close(fig)
     display(Image(data=buffer.getvalue(), format="png"))

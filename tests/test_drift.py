@@ -25,7 +25,8 @@ REFERENCE_DAYS = 60
 
 @pytest.fixture(scope="module")
 def shock():
-    return simulate_applications("income_shock", days=150, per_day=400, seed=0)
+    # the features and the time columns: with columns=None the helpers compare every shared column but date/day
+    return simulate_applications("income_shock", days=150, per_day=400, seed=0)[["date", "day", *MONITORED_COLUMNS]]
 
 
 @pytest.fixture(scope="module")
@@ -283,7 +284,7 @@ def test_drift_table_can_save_the_same_run(shock, reference):
 # ----------------------------------------------------------------------------------------------------------------
 def test_missing_column_is_named(shock, reference):
     with pytest.raises(ValueError, match=r"current has no column 'income'"):
-        drift_table(reference, _day(shock, 100).drop(columns="income"))
+        drift_table(reference, _day(shock, 100).drop(columns="income"), columns=MONITORED_COLUMNS)
     with pytest.raises(ValueError, match=r"reference has no column 'salary'"):
         drift_table(reference, _day(shock, 100), columns=["salary"])
     with pytest.raises(ValueError, match=r"data has no column 'when'"):
@@ -341,8 +342,9 @@ def test_other_bad_arguments(shock, reference):
         drift_table(reference, current, threshold=-0.1)
     with pytest.raises(ValueError, match=r"method names 'salary', which is not among the compared columns"):
         drift_table(reference, current, method={"salary": "ks"})
+    with_ids = simulate_applications("income_shock", days=2, per_day=50, seed=0)
     with pytest.raises(ValueError, match=r"column 'application_id' .* is 'text' for Evidently"):
-        drift_table(reference, current, columns=["application_id"])
+        drift_table(with_ids, with_ids, columns=["application_id"])  # named explicitly: refused, not skipped
     with pytest.raises(ValueError, match="columns is empty"):
         drift_table(reference, current, columns=[])
     with pytest.raises(ValueError, match=r"data column 'day' must hold dates"):
@@ -383,3 +385,45 @@ def test_false_alarm_rates_bad_input(shock):
         drift.false_alarm_rates(shock, "income", trials=0)
     with pytest.raises(ValueError, match="method 'chisquare' does not apply to column 'income'"):
         drift.false_alarm_rates(shock, "income", methods=("ks", "chisquare"))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# columns=None: every column the frames share, as Evidently's Report compares every column it is given
+# ----------------------------------------------------------------------------------------------------------------
+def _weather(days, shift, seed):
+    rng = np.random.default_rng(seed)
+    n = days * 50
+    return pd.DataFrame({
+        "timestamp": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.repeat(np.arange(days), 50), unit="D"),
+        "day": np.repeat(np.arange(days), 50),
+        "temperature": rng.normal(15 + shift, 5, n),
+        "city": rng.choice(["Oslo", "Lima", "Pune"], n),
+        "station_id": [f"S{seed}-{i:06d}" for i in range(n)],  # an id: text for Evidently, never compared
+    })
+
+
+def test_columns_none_means_every_shared_column_of_any_frame():
+    reference = _weather(40, 0.0, seed=1).assign(only_in_reference=1.5)
+    current = _weather(10, 10.0, seed=2).assign(only_in_current="x")
+    table = drift_table(reference, current)
+    # shared, not a time column (the datetime 'timestamp', 'day'), not an id: temperature and city, reference order
+    assert list(table["column"]) == ["temperature", "city"]
+    assert table.set_index("column").loc["temperature", "drifted"]  # +10 degrees on a 5-degree spread
+    assert not table.set_index("column").loc["city", "drifted"]
+    timeline = drift_timeline(reference, current, date_column="timestamp")
+    assert set(timeline["column"]) == {"temperature", "city"} and timeline["period"].nunique() == 10
+    assert column_types(reference) == {"temperature": "numerical", "city": "categorical",
+                                        "only_in_reference": "numerical"}
+
+
+def test_columns_none_on_the_simulated_world_leaves_out_ids_and_dates():
+    world = simulate_applications("stable", days=20, per_day=100, seed=0)
+    compared = drift.shared_columns(world[world["day"] < 10], world[world["day"] >= 10])
+    # application_id (text), date, label_available_on (datetimes) and day (time) are left out
+    assert compared == [*MONITORED_COLUMNS, "group", "defaulted"]
+
+
+def test_columns_none_with_nothing_to_compare_says_so():
+    reference = pd.DataFrame({"day": [1, 2, 3], "a": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="share no numerical or categorical column.*columns="):
+        drift_table(reference, pd.DataFrame({"day": [4], "b": [1.0]}))

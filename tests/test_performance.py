@@ -13,6 +13,7 @@ from helpers.performance import (
     AWAITING_LABELS,
     LABELLED,
     PARTLY_LABELLED,
+    accuracy_metric,
     classification_check,
     first_accuracy_alert,
     performance_timeline,
@@ -91,6 +92,28 @@ def test_the_accuracy_alert_fires_a_label_delay_after_the_concept_shift(decision
     assert first_accuracy_alert(performance_timeline(decisions, as_of=_date(start + LABEL_DELAY_DAYS - 1))) is None
 
 
+def test_the_course_rule_fires_on_the_accuracy_metric_a_label_delay_after_the_shift(decisions):
+    from helpers.alerts import course_rules, first_firing
+
+    rule = course_rules()["ModelAccuracyBelow90"]  # credit_model_accuracy < 0.9, for: 0
+    start = SCENARIOS["concept_shift"].concept_drift_day
+    hindsight = performance_timeline(decisions)
+    assert hindsight.loc[: start - 1, "rolling_accuracy"].dropna().min() > ACCURACY_ALERT
+    metric = accuracy_metric(hindsight)
+    # one sample per day a period's labels complete: period + 30 days; NaN while the 7-day window is not full
+    assert list(metric.index) == list(hindsight["period"] + pd.Timedelta(days=LABEL_DELAY_DAYS))
+    assert metric.iloc[:6].isna().all() and metric.iloc[6:].notna().all()
+    # By hand: for: 0 fires at the first evaluation whose sample is below 0.9, i.e. on the completion day of the
+    # first period whose rolling accuracy is below the line; the change on day 90 drops every daily accuracy to
+    # about 0.82, so the 7-day window crosses within a week, and its labels complete 30 days later.
+    crossed = hindsight[hindsight["rolling_accuracy"].astype(float) < ACCURACY_ALERT]["period"].min()
+    assert _date(start) <= crossed <= _date(start + 6)
+    assert first_firing(rule, metric) == crossed + pd.Timedelta(days=LABEL_DELAY_DAYS)
+    # looking from a day before any post-shift label is in, nothing can fire yet
+    early = accuracy_metric(performance_timeline(decisions, as_of=_date(start + LABEL_DELAY_DAYS - 1)))
+    assert early.index.max() == _date(start + LABEL_DELAY_DAYS - 1) and first_firing(rule, early) is None
+
+
 def test_classification_check_runs_evidentlys_accuracy_test(decisions):
     before = classification_check(decisions, start=_date(60), end=_date(89))
     row = before.iloc[0]
@@ -141,6 +164,10 @@ def test_bad_input_is_named(decisions):
         classification_check(decisions, start=_date(50), end=_date(40))
     with pytest.raises(ValueError, match="threshold must be an accuracy"):
         first_accuracy_alert(performance_timeline(decisions), threshold=90)
+    with pytest.raises(ValueError, match="timeline has no column 'labels_complete_on'"):
+        accuracy_metric(performance_timeline(decisions).drop(columns="labels_complete_on"))
+    with pytest.raises(ValueError, match="complete on .* one period per completion day"):
+        accuracy_metric(performance_timeline(decisions).assign(labels_complete_on=_date(200)))
 
 
 def test_a_one_row_day_does_not_raise_the_accuracy_alert():

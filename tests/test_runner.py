@@ -34,6 +34,27 @@ def test_cli_without_command_prints_usage(capsys):
     assert "check-env" in capsys.readouterr().out
 
 
+def test_claims_cells_run_but_stay_out_of_the_html_hand_out(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("fast = False", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("print('reading path: ' + 'shown')"),
+        nbformat.v4.new_code_cell("print('claim: ' + 'checked'); assert 1 + 1 == 2", metadata={"tags": ["claims"]}),
+    ]
+    normalize(nb)
+    assert nb.cells[2].metadata["jupyter"] == {"source_hidden": True}  # collapsed in JupyterLab
+    assert "jupyter" not in nb.cells[1].metadata
+    path = tmp_path / "01_claims.ipynb"
+    nbformat.write(nb, path)
+    [result] = run_all([path], out_dir=tmp_path / "out")
+    assert result.ok
+    executed = nbformat.read(tmp_path / "out" / "executed" / path.name, as_version=4)
+    assert "claim: checked" in executed.cells[-1].outputs[0]["text"]  # the claim ran
+    html = (tmp_path / "out" / "html" / "01_claims.html").read_text(encoding="utf-8")
+    assert "reading path: shown" in html
+    assert "claim: checked" not in html and "assert 1 + 1" not in html
+
+
 def _children() -> set[int]:
     """PIDs of this process's living descendants (kernels are started as children)."""
     psutil = pytest.importorskip("psutil")

@@ -1,59 +1,76 @@
-"""Questions of exercise 00: reading the simulated world's scenarios from the data."""
+"""Questions of exercise 00: reading the simulated world's scenarios from the data, one step past the notebook:
+when a changed outcome reaches the bank, where a shift hits and whom that reaches, who bears an average fall."""
 
-from helpers.checks import Question, ThoughtExperiment, expect_choice, expect_number, expect_set
-from helpers.world import REGIONS, SCENARIOS
+from helpers.checks import ____, Question, ThoughtExperiment, expect_choice, expect_number, expect_set
+from helpers.world import LABEL_DELAY_DAYS, REGIONS, SCENARIOS
+
+__all__ = ["q1", "q2", "q3", "q4", "q5", "____"]
 
 _shock = SCENARIOS["income_shock"]
+_proxy = SCENARIOS["proxy_bias"]
+#: Day the first outcome changed by the income shock becomes known: the concept-drift day plus the label delay.
+FIRST_CHANGED_LABEL_DAY = _shock.concept_drift_day + LABEL_DELAY_DAYS
+_regions = REGIONS.set_index("region")
+_minority = _regions["share"] * _regions["minority_share"]
+#: Share of minority applicants living in the regions proxy_bias hits (from the world's REGIONS table: 0.64).
+MINORITY_IN_PROXY_REGIONS = float(_minority[list(_proxy.details["regions"])].sum() / _minority.sum())
 
 q1 = Question(
     "Question 1",
-    expect_number(_shock.start_day, tolerance=0, what="the first day of the income shock"),
+    expect_number(FIRST_CHANGED_LABEL_DAY, tolerance=0, what="the day the first changed outcome is known"),
     hint=(
-        "Simulate 'stable' and 'income_shock' with the same seed, days and per_day, then find the smallest `day` "
-        "on which the two `income` columns differ."
+        "Find the rows whose `defaulted` differs between `shocked` and `stable`, take the earliest "
+        "`label_available_on` among them, and turn that date into a day number: (date - day0).days."
     ),
     solution=(
-        "Day 90:\n"
-        "    shocked = simulate_applications('income_shock', seed=seed, days=days, per_day=per_day)\n"
-        "    stable = simulate_applications('stable', seed=seed, days=days, per_day=per_day)\n"
-        "    answer_q1 = int(shocked.loc[shocked['income'] != stable['income'], 'day'].min())"
+        f"Day {FIRST_CHANGED_LABEL_DAY}: outcomes change from day {_shock.concept_drift_day}, and each becomes known "
+        f"{LABEL_DELAY_DAYS} days after its application.\n"
+        "    changed = shocked['defaulted'] != stable['defaulted']\n"
+        "    answer_q1 = (shocked.loc[changed, 'label_available_on'].min() - day0).days"
     ),
-    correct_message="Every scenario starts from the same applicants as 'stable', so the difference is the shift.",
+    correct_message=(
+        f"Incomes moved on day {_shock.start_day}; the bank holds the first changed outcome on day "
+        f"{FIRST_CHANGED_LABEL_DAY}, {FIRST_CHANGED_LABEL_DAY - _shock.start_day} days later. Notebook 02 measures "
+        "what that costs a monitor."
+    ),
 )
 
 q2 = Question(
     "Question 2",
-    expect_set(set(SCENARIOS["proxy_bias"].drifted_features), what="columns"),
-    hint="Compare each feature column of 'proxy_bias' with 'stable' (same seed) using `Series.equals`.",
+    expect_set(set(_proxy.details["regions"]), what="regions"),
+    hint="Compare `debt_to_income` in `biased` and `stable` row by row, and list the `region` of the rows that differ.",
     solution=(
-        "Only debt_to_income changes:\n"
-        "    answer_q2 = [c for c in feature_columns if not biased[c].equals(stable[c])]"
+        "eastgate and harbour:\n"
+        "    differs = biased['debt_to_income'] != stable['debt_to_income']\n"
+        "    answer_q2 = sorted(biased.loc[differs, 'region'].unique())"
     ),
-    correct_message=(
-        "One column moved, and only in two neighbourhoods: small enough to miss in an average, "
-        "large enough to change who gets credit (notebook 03)."
-    ),
+    correct_message="Two neighbourhoods of five: the shift is local, so an average over everybody dilutes it.",
 )
 
 q3 = Question(
     "Question 3",
-    expect_number(_shock.details["mean_income_drop"], tolerance=0.015, what="the fall in income"),
+    expect_number(MINORITY_IN_PROXY_REGIONS, tolerance=0.04, what="the share of minority applicants"),
     hint=(
-        "Take the applications from day 90 on. Divide the total income in 'income_shock' by the total in "
-        "'stable' for the same rows; the fall is 1 minus that ratio (a fraction such as 0.25, not a percentage)."
+        "Keep the rows of `stable` whose `group` is 'minority', then take the mean of "
+        "`region.isin(answer_q2)`: the share of them living in those regions."
     ),
     solution=(
-        "About 0.18 (an 18% fall):\n"
-        "    after = shocked['day'] >= 90\n"
-        "    answer_q3 = 1 - shocked.loc[after, 'income'].sum() / stable.loc[after, 'income'].sum()"
+        f"About {MINORITY_IN_PROXY_REGIONS:.2f}: {MINORITY_IN_PROXY_REGIONS:.0%} of minority applicants live in "
+        "eastgate or harbour, against 30% of all applicants.\n"
+        "    minority = stable[stable['group'] == 'minority']\n"
+        "    answer_q3 = minority['region'].isin(answer_q2).mean()"
     ),
-    correct_message="That is the ground truth recorded in SCENARIOS['income_shock'].details.",
+    correct_message=(
+        "A change in two neighbourhoods falls mostly on one group: the neighbourhood is a proxy for the group, "
+        "which is how proxy_bias becomes a fairness failure (notebook 03)."
+    ),
 )
 
 q4 = Question(
     "Question 4",
     expect_choice("harbour", list(REGIONS["region"])),
-    hint="Group the applications from day 90 on by `region` and compute the same fall as in question 3 per region.",
+    hint="Group the applications from day 90 on by `region` and compute, per region, 1 - (income in income_shock) / "
+    "(income in stable).",
     solution=(
         "harbour (25%), then eastgate (22%); north falls least (13%):\n"
         "    by_region = 1 - shocked[after].groupby('region')['income'].sum() / "
@@ -69,8 +86,8 @@ q5 = ThoughtExperiment(
     solution=(
         "The group column is kept so that outcomes can be audited by group: without it you cannot measure disparate "
         "impact at all. Leaving it out of the model is not enough to make the model fair, because other features "
-        "carry the same information (proxies): here the neighbourhood, and any feature that differs by "
-        "neighbourhood, such as debt-to-income in the proxy_bias scenario. Fairness has to be measured on "
-        "outcomes, not assumed from the inputs."
+        "carry the same information (proxies): here the neighbourhood (question 3: most minority applicants live in "
+        "eastgate or harbour), and any feature that differs by neighbourhood, such as debt-to-income in the "
+        "proxy_bias scenario. Fairness has to be measured on outcomes, not assumed from the inputs."
     ),
 )

@@ -1,8 +1,10 @@
-"""Questions of exercise 01: reading a drift report, choosing a method for a large sample, the day a page goes out,
-and what a drifted column means for the model."""
+"""Questions of exercise 01: reading an Evidently drift report's result, choosing a method for a large sample, the
+day a page goes out under a rule with Prometheus' ``for``, and what a drifted column means for the model."""
 
-from helpers.checks import Question, ThoughtExperiment, Wrong, expect_choice, expect_number, expect_set
+from helpers.checks import ____, Question, ThoughtExperiment, Wrong, expect_choice, expect_number, expect_set
 from helpers.world import REGIONS, SCENARIOS
+
+__all__ = ["q1", "q2", "q3", "q4", "q5", "PAGE_AFTER_DAYS", "____"]
 
 _proxy = SCENARIOS["proxy_bias"]
 _affected_share = float(REGIONS.set_index("region").loc[list(_proxy.details["regions"]), "share"].sum())
@@ -15,13 +17,16 @@ q1 = Question(
     "Question 1",
     expect_set(set(_proxy.drifted_features), what="columns"),
     hint=(
-        "Run drift_table(reference, current) and keep the `column` of the rows where `drifted` is True "
-        "(a boolean filter on the table)."
+        "snapshot = Report([DataDriftPreset()], include_tests=True).run(current[features], reference[features]); "
+        "then keep the tests of snapshot.dict()['tests'] whose status is FAIL (`test['status'].value`) and read "
+        "each one's column from test['metric_config']['params']['column']."
     ),
     solution=(
         "Only debt_to_income:\n"
-        "    table = drift_table(reference, current)\n"
-        "    answer_q1 = list(table.loc[table['drifted'], 'column'])"
+        "    snapshot = Report([DataDriftPreset()], include_tests=True).run(current[features], reference[features])\n"
+        "    failed = [t for t in snapshot.dict()['tests']\n"
+        "              if t['status'].value == 'FAIL' and 'column' in t['metric_config']['params']]\n"
+        "    answer_q1 = [t['metric_config']['params']['column'] for t in failed]"
     ),
     correct_message=(
         "One column of eight, and the region mix did not move at all: the drift is *within* two neighbourhoods, "
@@ -56,6 +61,8 @@ def _page_day(answer) -> None:
         raise Wrong(f"day {day} is before the shift starts (day {start}): would that page be a false alarm?")
     if day == start:
         raise Wrong(f"day {day} is the first drifted day; the team wants {PAGE_AFTER_DAYS} drifted days in a row.")
+    if day == expected + 1:
+        raise Wrong(f"day {day} is the fourth day over the line: that is what for: 3d does on daily evaluations.")
     if day != expected:
         raise Wrong(
             f"day {day} is not the day that completes the first run of {PAGE_AFTER_DAYS} drifted days. "
@@ -67,23 +74,29 @@ q3 = Question(
     "Question 3",
     _page_day,
     hint=(
-        "Use drift_timeline(reference, monitored, threshold=daily_threshold), then "
-        f"first_alarm(timeline, 'debt_to_income', consecutive={PAGE_AFTER_DAYS}). It returns a date: turn it into "
-        "a day number by subtracting the first date of the data (`.days` of the difference)."
+        "Prometheus' `for` counts time from the first evaluation where the condition holds: the alert is pending "
+        "there, and fires once `for` has passed. Evaluated once a day, how many days must pass for the third "
+        "evaluation to fire? Then: page_rule = replace(drift_rule, for_=...); the daily scores are "
+        "drift_timeline(reference, monitored, columns=['debt_to_income']).set_index('period')['score']; "
+        "first_firing(page_rule, scores) returns a date: subtract world['date'].min() and take `.days`."
     ),
     solution=(
-        f"Day {_proxy.start_day + PAGE_AFTER_DAYS - 1}: debt_to_income drifts from day {_proxy.start_day}, the first "
-        f"day of the shift, and stays drifted, so the {PAGE_AFTER_DAYS}rd drifted day in a row is day "
-        f"{_proxy.start_day + PAGE_AFTER_DAYS - 1}.\n"
-        "    timeline = drift_timeline(reference, monitored, threshold=daily_threshold)\n"
-        f"    fired = first_alarm(timeline, 'debt_to_income', consecutive={PAGE_AFTER_DAYS})\n"
+        f"Day {_proxy.start_day + PAGE_AFTER_DAYS - 1}: debt_to_income is over the line from day {_proxy.start_day}, "
+        f"the first day of the shift, and stays over it, so the rule is pending on days {_proxy.start_day} and "
+        f"{_proxy.start_day + 1} and fires on day {_proxy.start_day + PAGE_AFTER_DAYS - 1}, when 2 days have passed: "
+        f"three consecutive daily evaluations are `for: 2d`, not 3d.\n"
+        "    page_rule = replace(drift_rule, for_='2d')\n"
+        "    timeline = drift_timeline(reference, monitored, columns=['debt_to_income'])\n"
+        "    fired = first_firing(page_rule, timeline.set_index('period')['score'])\n"
         "    answer_q3 = (fired - world['date'].min()).days"
     ),
     correct_message=(
-        "Waiting for a run of days trades a little delay for fewer false pages: the Prometheus 'for:' idea, and the "
-        "lesson's 'below 0.8 for 3+ days' rule."
+        "Waiting for a run of days trades a little delay for fewer false pages. Note the count: 'three days in a "
+        "row' on daily evaluations is for: 2d (for: 3d would fire on the fourth), the form of the lesson's "
+        "'below 0.8 for 3+ days' red flag (notebook 03)."
     ),
 )
+
 
 q4 = Question(
     "Question 4",

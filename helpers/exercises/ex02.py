@@ -1,15 +1,18 @@
 """Questions of exercise 02: a quiet drift report, what is known on a given day, when an accuracy alert can fire, why
 it lags the data drift alarm, and what to retrain on."""
 
-from helpers.checks import Question, ThoughtExperiment, Wrong, expect_choice, expect_number
+from helpers.alerts import course_rules
+from helpers.checks import ____, Question, ThoughtExperiment, Wrong, expect_choice, expect_number
 from helpers.world import LABEL_DELAY_DAYS, SCENARIOS
+
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "ACCURACY_LINE", "LOOK_DAY", "ROLLING", "____"]
 
 _concept = SCENARIOS["concept_shift"]
 _shock = SCENARIOS["income_shock"]
 #: Days pooled in the rolling accuracy the alert watches.
 ROLLING = 7
 #: The lesson's alert line.
-ACCURACY_LINE = 0.90
+ACCURACY_LINE = course_rules()["ModelAccuracyBelow90"].threshold
 #: Question 2 looks at the monitoring from this day.
 LOOK_DAY = 110
 #: Expected gap in days between the data-drift alarm and the accuracy alert in income_shock: defaults rise three
@@ -19,10 +22,13 @@ _SHOCK_GAP = (_shock.concept_drift_day - _shock.start_day) + 3 + LABEL_DELAY_DAY
 q1 = Question(
     "Question 1",
     expect_number(0, tolerance=0, what="the number of drifted columns"),
-    hint="Run drift_table(training, after_shift) and count the rows where `drifted` is True (`.sum()`).",
+    hint=(
+        "Run drift_table(training, after_shift, columns=APPLICANT_FEATURES) and count the rows where `drifted` is "
+        "True (`.sum()`)."
+    ),
     solution=(
         "0: concept_shift changes how the features relate to default, not the features themselves.\n"
-        "    answer_q1 = int(drift_table(training, after_shift)['drifted'].sum())"
+        "    answer_q1 = int(drift_table(training, after_shift, columns=APPLICANT_FEATURES)['drifted'].sum())"
     ),
     correct_message="A quiet drift report is not a healthy model: it only ever looked at the inputs.",
 )
@@ -31,14 +37,15 @@ q2 = Question(
     "Question 2",
     expect_choice("no", ["yes", "no"]),
     hint=(
-        f"Build performance_timeline(decisions, as_of=date_of({LOOK_DAY}), rolling={ROLLING}) and pass it to "
-        "first_accuracy_alert(...). Which days' labels are in on that day?"
+        f"Build known = performance_timeline(decisions, as_of=date_of({LOOK_DAY}), rolling={ROLLING}), then "
+        "first_firing(accuracy_rule, accuracy_metric(known)): None means it has not fired. Which days' labels are in "
+        "on that day?"
     ),
     solution=(
         f"no: on day {LOOK_DAY} labels are in only for applications up to day {LOOK_DAY - LABEL_DELAY_DAYS}, before "
         f"the change on day {_concept.concept_drift_day}. Every accuracy known that day is from the old world.\n"
         f"    known = performance_timeline(decisions, as_of=date_of({LOOK_DAY}), rolling={ROLLING})\n"
-        "    answer_q2 = 'no' if first_accuracy_alert(known) is None else 'yes'"
+        "    answer_q2 = 'no' if first_firing(accuracy_rule, accuracy_metric(known)) is None else 'yes'"
     ),
     correct_message=(
         f"{LOOK_DAY - _concept.concept_drift_day} days after the change the model had been deciding badly for "
@@ -55,7 +62,7 @@ def _alert_day(answer) -> None:
     if _concept.concept_drift_day <= day < _concept.concept_drift_day + ROLLING:
         raise Wrong(
             f"day {day} is when the accuracy of the decisions fell. When could anyone *know* it? "
-            f"Look at `fires_on`, not `period`."
+            f"The rule fires on the day the metric is known, a label delay later."
         )
     if day < earliest:
         raise Wrong(f"on day {day} no label of a post-change application is in yet.")
@@ -67,16 +74,17 @@ q3 = Question(
     "Question 3",
     _alert_day,
     hint=(
-        "Use the hindsight timeline (`performance_timeline(decisions, rolling=...)`, every label known) and "
-        "first_accuracy_alert(...). The alert has two dates: `period` (the decisions' day) and `fires_on` (when their "
-        "labels are in). Convert the one that answers the question to a day number with day_of(...)."
+        "Use every label (performance_timeline(decisions, rolling=ROLLING)), turn it into the daily metric with "
+        "accuracy_metric(...) (one sample on the day each window's labels are in) and ask first_firing(accuracy_rule, "
+        "...) for the date; convert it to a day number with day_of(...)."
     ),
     solution=(
         f"Between day {_concept.concept_drift_day + LABEL_DELAY_DAYS} and "
         f"{_concept.concept_drift_day + LABEL_DELAY_DAYS + ROLLING - 1}: the {ROLLING}-day accuracy crosses the line "
-        f"a couple of days after the change, and that becomes known {LABEL_DELAY_DAYS} days later.\n"
-        f"    alert = first_accuracy_alert(performance_timeline(decisions, rolling={ROLLING}))\n"
-        "    answer_q3 = day_of(alert.fires_on)"
+        f"a couple of days after the change, and that becomes known {LABEL_DELAY_DAYS} days later (day 122 with the "
+        "default seed, as in notebook 02).\n"
+        "    fired = first_firing(accuracy_rule, accuracy_metric(performance_timeline(decisions, rolling=ROLLING)))\n"
+        "    answer_q3 = day_of(fired)"
     ),
     correct_message=f"An accuracy alert is late by construction: at least one label delay ({LABEL_DELAY_DAYS} days).",
 )
@@ -85,16 +93,20 @@ q4 = Question(
     "Question 4",
     expect_number(_SHOCK_GAP, tolerance=4, what="the days between the two alarms"),
     hint=(
-        "In income_shock: the data-drift alarm is first_alarm(drift timeline of income, 'income'); the accuracy "
-        "alert is first_accuracy_alert(performance timeline).fires_on. Subtract the two days."
+        "In income_shock: the drift rule fires at first_firing(drift_rule, inputs.set_index('period')['score']) "
+        "with inputs = drift_timeline(..., columns=['income']); the accuracy rule as in question 3 on "
+        "shocked_decisions. Subtract the two day numbers."
     ),
     solution=(
         f"About {_SHOCK_GAP} days: the drift alarm fires on day {_shock.start_day} or just after; defaults rise only "
         f"from day {_shock.concept_drift_day}, the {ROLLING}-day accuracy crosses the line a few days later, and its "
         f"labels arrive {LABEL_DELAY_DAYS} days after that.\n"
-        "    answer_q4 = day_of(shock_alert.fires_on) - day_of(drift_alarm)"
+        "    answer_q4 = day_of(accuracy_fired) - day_of(drift_fired)"
     ),
-    correct_message="Data drift first, concept drift later: the lesson's note, as a number of days.",
+    correct_message=(
+        "The order is built into income_shock (defaults rise three weeks after incomes fall); what you measured is "
+        "how late each monitor sees it: the rolling window and the label delay are the monitoring's share."
+    ),
 )
 
 q5 = ThoughtExperiment(
