@@ -67,6 +67,7 @@ if __name__ == "__main__":
         from helpers import workspace
 
         if (workspace.WORKSPACE_DIR).is_dir() and any(workspace.WORKSPACE_DIR.iterdir()):
+            # start_evidently always sets DO_NOT_TRACK=1: the Evidently UI posts usage events otherwise
             ui = dashboards.start_evidently(servers.free_port())
             servers.stop_all([started("evidently ui (build/workspace)", ui)])
         else:
