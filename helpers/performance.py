@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.validation import require_columns, require_rows
+from helpers.validation import require_columns, require_date, require_rows
 
 #: The lesson's alert line: an alert when accuracy falls below 90%.
 ACCURACY_ALERT = 0.90
@@ -45,19 +45,6 @@ TIMELINE_COLUMNS = [
 ]
 
 
-def _as_timestamp(value, what: str) -> pd.Timestamp:
-    import datetime
-
-    if not isinstance(value, (str, datetime.date, np.datetime64)) or (isinstance(value, str) and not value.strip()):
-        # pd.Timestamp(5) is 1970-01-01 00:00:00.000000005 and pd.Timestamp("") is NaT: refuse both
-        raise ValueError(f"{what} must be a date (e.g. '2024-05-01' or a Timestamp), got {value!r}")
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a date (e.g. '2024-05-01' or a Timestamp), got {value!r}") from None
-    if pd.isna(stamp):
-        raise ValueError(f"{what} must be a date, got {value!r}")
-    return stamp
 
 
 def _is_share(value) -> bool:
@@ -93,7 +80,7 @@ def _labelled_mask(
     if as_of is None:
         labelled = np.ones(len(decisions), dtype=bool)
     else:
-        labelled = (decisions[label_date_column] <= _as_timestamp(as_of, "as_of")).to_numpy()
+        labelled = (decisions[label_date_column] <= require_date(as_of, "as_of")).to_numpy()
     # a label not available yet may be missing in real data; an available one must be 0/1
     _check_binary(decisions.loc[labelled, label], "label")
     return labelled
@@ -310,8 +297,8 @@ def classification_check(
     if not _is_share(min_accuracy):
         raise ValueError(f"min_accuracy must be an accuracy between 0 and 1 (e.g. 0.90), got {min_accuracy!r}")
     in_range = np.ones(len(decisions), dtype=bool)
-    start_ts = None if start is None else _as_timestamp(start, "start")
-    end_ts = None if end is None else _as_timestamp(end, "end")
+    start_ts = None if start is None else require_date(start, "start")
+    end_ts = None if end is None else require_date(end, "end")
     if start_ts is not None and end_ts is not None and start_ts > end_ts:
         raise ValueError(f"start ({start_ts.date()}) is after end ({end_ts.date()})")
     if start_ts is not None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 
@@ -34,3 +36,21 @@ def require_no_nan(df: pd.DataFrame, columns: Iterable[str], what: str = "data")
     if bad:
         detail = ", ".join(f"{c!r} ({k} of {len(df)} rows)" for c, k in bad.items())
         raise ValueError(f"{what} has missing values (NaN) in {detail}; drop or impute them first")
+
+
+def require_date(value, what: str) -> pd.Timestamp:
+    """``value`` as a Timestamp: a date string, ``datetime.date``/``datetime`` or numpy/pandas timestamp.
+
+    Refuses what pandas would quietly misread: ``pd.Timestamp(5)`` is a nanosecond after 1970-01-01 and
+    ``pd.Timestamp("")`` is NaT. The error names ``what`` (the parameter) and the value.
+    """
+    message = f"{what} must be a date (e.g. '2024-05-01' or a Timestamp), got {value!r}"
+    if not isinstance(value, (str, datetime.date, np.datetime64)) or (isinstance(value, str) and not value.strip()):
+        raise ValueError(message)
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(message) from None
+    if pd.isna(stamp):
+        raise ValueError(message)
+    return stamp

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.data import load_fico
+from helpers.validation import require_date
 
 #: Days between an application and the day its outcome (default or not) is known.
 LABEL_DELAY_DAYS = 30
@@ -226,24 +227,9 @@ def _validate(scenario: str, days: int, per_day: int, start, seed) -> pd.Timesta
             raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a whole number >= 0 (the same seed gives the same frame), got {seed!r}")
-    return _start_date(start)
+    return require_date(start, "start")
 
 
-def _start_date(start) -> pd.Timestamp:
-    """``start`` as a day: an ISO date string, a date or a Timestamp; never None, a number or an empty string."""
-    import datetime
-
-    if not isinstance(start, (str, datetime.date, np.datetime64)) or (isinstance(start, str) and not start.strip()):
-        raise ValueError(
-            f"start must be a date such as '2024-01-01' (a string, date or Timestamp), got {start!r}"
-        )
-    try:
-        stamp = pd.Timestamp(start)
-    except (TypeError, ValueError):
-        raise ValueError(f"start must be a date such as '2024-01-01', got {start!r}, which is not a date") from None
-    if pd.isna(stamp):
-        raise ValueError(f"start must be a date such as '2024-01-01', got {start!r}")
-    return stamp
 
 
 def simulate_applications(
