@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.handouts import write_index
-from helpers.paths import BUILD_DIR, REPO_ROOT, relative
+from helpers.paths import ARTEFACT_LOG_VARIABLE, BUILD_DIR, REPO_ROOT, relative
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 EXERCISE_DIR = REPO_ROOT / "exercises"
@@ -159,9 +159,9 @@ def run_all(
 
     ``workers`` notebooks run at once (default: one per core), each in its own kernel; its ``seconds`` run from
     the start of its kernel to its last cell. Every notebook runs even when another fails; returns one
-    result per notebook, in the order given. ``artefacts`` lists the files below build/ (the MLflow store aside)
-    that the notebook's kernel opened for writing, recorded by an audit hook in that kernel, so parallel runs do not
-    mix up their files.
+    result per notebook, in the order given. ``artefacts`` lists the files below build/ that the notebook's kernel
+    asked ``helpers.paths.build_path`` for and that exist afterwards, besides its executed copy and HTML; each
+    kernel records to its own log, so parallel runs do not mix up their files.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -180,34 +180,6 @@ def run_all(
     return results
 
 
-#: Environment variable naming the file where a kernel started by ``run_all`` records the files it writes.
-WRITES_LOG_VARIABLE = "HELPERS_WRITES_LOG"
-
-
-def record_writes(log: str) -> None:
-    """Append to ``log`` the path of every file this process opens for writing below build/ (an audit hook).
-
-    ``run_all`` starts each kernel with this hook, so its table can say which notebook wrote which file even when
-    notebooks run in parallel. Python offers no way to remove an audit hook: it lasts as long as the kernel.
-    """
-    import sys
-
-    build = str(BUILD_DIR)
-
-    def hook(event: str, args: tuple) -> None:
-        if event != "open" or len(args) < 2:
-            return
-        path, mode = args[0], args[1]
-        writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-            isinstance(mode, int) and mode & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
-        )
-        if writing and isinstance(path, (str, os.PathLike)) and os.fspath(path).startswith(build):
-            with open(log, "a", encoding="utf-8") as out:  # mode "a" on the log itself: outside build/
-                out.write(os.fspath(path) + "\n")
-
-    sys.addaudithook(hook)
-
-
 def _run_one(path: Path, parameters: dict | None, out_dir: Path) -> RunResult:
     """Execute one notebook (in a worker thread of ``run_all``) and describe the outcome."""
     import tempfile
@@ -215,12 +187,13 @@ def _run_one(path: Path, parameters: dict | None, out_dir: Path) -> RunResult:
     executed = out_dir / "executed" / path.name
     html = out_dir / "html" / path.with_suffix(".html").name
     with tempfile.TemporaryDirectory() as folder:
-        log = Path(folder) / "writes.log"
+        log = Path(folder) / "artefacts.log"
         log.touch()
-        hook = f"__import__('helpers.notebooks').notebooks.record_writes({str(log)!r})"
         started = time.perf_counter()
         try:
-            execute(path, executed, parameters, extra_arguments=[f"--IPKernelApp.exec_lines={hook}"])
+            # the kernel (not this process: notebooks run in parallel) learns where build_path records
+            record = f"__import__('os').environ[{ARTEFACT_LOG_VARIABLE!r}] = {str(log)!r}"
+            execute(path, executed, parameters, extra_arguments=[f"--IPKernelApp.exec_lines={record}"])
             ok, error = True, ""
         except Exception as exc:  # report and carry on with the next notebook
             ok, error = False, describe_failure(exc, executed)
@@ -228,7 +201,7 @@ def _run_one(path: Path, parameters: dict | None, out_dir: Path) -> RunResult:
         opened = {Path(line) for line in log.read_text(encoding="utf-8").splitlines() if line}
     if executed.exists():
         _to_html(executed, html)
-    written = {p for p in opened if p.exists() and "mlflow" not in p.parts}
+    written = {p for p in opened if p.exists()}
     written |= {p for p in (executed, html) if p.exists()}
     return RunResult(relative(path), ok, seconds, sorted({relative(p) for p in written}), error)
 

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: The repository root (the folder holding README.md, helpers/, notebooks/ ...).
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Everything a run writes goes below this folder.
 BUILD_DIR = REPO_ROOT / "build"
+#: Environment variable naming a file where ``build_path`` appends every path it hands out. ``make run`` sets it
+#: for each notebook's kernel, so that its table can say which notebook wrote which file, even in parallel.
+ARTEFACT_LOG_VARIABLE = "HELPERS_ARTEFACT_LOG"
 
 
 def build_path(*parts: str) -> Path:
-    """Path below ``build/`` (its parent folders are created), e.g. ``build_path("reports", "drift.html")``."""
+    """Path below ``build/`` (its parent folders are created), e.g. ``build_path("reports", "drift.html")``.
+
+    When ``HELPERS_ARTEFACT_LOG`` names a file (``make run`` sets it), the path is also appended to that file.
+    """
     path = BUILD_DIR.joinpath(*parts)
     path.parent.mkdir(parents=True, exist_ok=True)
+    log = os.environ.get(ARTEFACT_LOG_VARIABLE)
+    if log:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{path}\n")
     return path
 
 
