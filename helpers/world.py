@@ -69,9 +69,35 @@ _RISK = {
 }
 
 
+@dataclass
+class WorldArrays:
+    """One value per application: what a scenario's change reads and may edit, before outcomes are drawn.
+
+    Read-only for changes: ``day`` (0-based), ``region`` (the neighbourhood's name), ``after`` (True from the
+    scenario's ``start_day`` on), the applicant's true ``income``, ``dti`` (debt-to-income) and ``loan``.
+    Editable: what applications report (``observed_income``, ``observed_dti``; data drift), and the true risk's
+    parts (concept drift): ``z`` (log-odds of default before the feature terms are added), ``income_part`` and
+    ``loan_part`` (the income and loan-to-income terms before their weights), ``dti_weight`` and ``fico_weight``.
+    """
+
+    day: np.ndarray
+    region: np.ndarray
+    after: np.ndarray
+    income: np.ndarray
+    dti: np.ndarray
+    loan: np.ndarray
+    observed_income: np.ndarray
+    observed_dti: np.ndarray
+    z: np.ndarray
+    income_part: np.ndarray
+    loan_part: np.ndarray
+    dti_weight: np.ndarray
+    fico_weight: np.ndarray
+
+
 @dataclass(frozen=True)
 class Scenario:
-    """Ground truth of one scenario: what changes, from which day, and by how much."""
+    """Ground truth of one scenario: what changes, from which day, and by how much, and the change itself."""
 
     name: str
     description: str
@@ -79,28 +105,49 @@ class Scenario:
     drifted_features: tuple[str, ...] = ()  #: input columns whose distribution changes (data drift)
     concept_drift_day: int | None = None  #: first day on which the feature-to-default relation changes
     details: dict = field(default_factory=dict)  #: the exact sizes of the change
-    #: the change itself, for scenarios that keep it here beside their ground truth: a function of ``(world, truth)``
-    #: that edits the world's arrays in place (see ``_neighbourhood_shock``); None for the scenarios whose change is
-    #: written inline in ``simulate_applications``
-    change: Callable[[SimpleNamespace, Scenario], None] | None = field(default=None, repr=False, compare=False)
+    #: the change: a function of ``(world, truth)`` that edits the ``WorldArrays`` in place, using only the sizes
+    #: in ``truth.details``; None for a world that does not change. A new scenario is one function and one entry.
+    change: Callable[[WorldArrays, Scenario], None] | None = field(default=None, repr=False, compare=False)
 
 
-def _neighbourhood_shock(world: SimpleNamespace, truth: Scenario) -> None:
-    """The change of ``neighbourhood_shock`` (its ground truth is the entry in ``SCENARIOS``).
+def _income_shock(world: WorldArrays, truth: Scenario) -> None:
+    """Reported incomes fall by the region's drop from ``start_day``; from ``concept_drift_day`` on (savings run
+    out) the lower income is what counts for repayment, plus an extra log-odds of default for everyone."""
+    d = truth.details
+    drop = np.array([d["income_drop_by_region"][r] for r in world.region])
+    world.observed_income = np.where(world.after, world.income * (1 - drop), world.income)
+    bites = world.day >= truth.concept_drift_day
+    world.income_part = np.where(bites, np.log(world.observed_income / 45_000), world.income_part)
+    world.loan_part = np.where(bites, np.log(world.loan / (0.25 * world.observed_income)), world.loan_part)
+    world.z = world.z + np.where(bites, d["extra_default_log_odds"], 0.0)
 
-    ``world`` holds, one value per application: ``region_idx`` (row of ``REGIONS``), ``after`` (the change is in
-    force), the true ``income`` and ``dti``, what applications report (``observed_income``, ``observed_dti``) and the
-    log-odds ``z`` of default before the feature terms are added. Reported incomes fall by the region's drop; debts
-    rise by the region's factor (households bridge the gap with credit), so the reported debt-to-income becomes
-    dti x factor / (1 - drop). Repayment ability falls far less (relief payments, which applications do not count as
-    income, carry most households), so the true risk keeps the circumstances before the shock plus a small extra
-    log-odds in the hard-hit regions: there the relation between what applicants report and whether they repay
-    changes (concept drift on the same day).
+
+def _concept_shift(world: WorldArrays, truth: Scenario) -> None:
+    """From ``start_day`` the true risk weighs debt-to-income and the credit score differently; inputs unchanged."""
+    d = truth.details
+    world.dti_weight = np.where(world.after, world.dti_weight * d["dti_weight_factor"], world.dti_weight)
+    world.fico_weight = np.where(world.after, world.fico_weight * d["score_weight_factor"], world.fico_weight)
+
+
+def _proxy_bias(world: WorldArrays, truth: Scenario) -> None:
+    """From ``start_day`` the reported debt-to-income rises in the feed's regions; the true risk does not change."""
+    d = truth.details
+    affected = np.isin(world.region, d["regions"])
+    world.observed_dti = np.where(
+        world.after & affected, np.clip(world.dti + d["dti_increase"], 0.01, 0.95), world.dti
+    )
+
+
+def _neighbourhood_shock(world: WorldArrays, truth: Scenario) -> None:
+    """Reported incomes fall by the region's drop; debts rise by the region's factor (households bridge the gap
+    with credit), so the reported debt-to-income becomes dti x factor / (1 - drop). Repayment ability falls far less
+    (relief payments, which applications do not count as income, carry most households), so the true risk keeps the
+    circumstances before the shock plus a small extra log-odds in the hard-hit regions: there the relation between
+    what applicants report and whether they repay changes (concept drift on the same day).
     """
     d = truth.details
-    regions = REGIONS["region"].to_numpy()[world.region_idx]
-    drop = np.array([d["income_drop_by_region"][r] for r in regions])
-    hard_hit = np.isin(regions, d["hard_hit_regions"])
+    drop = np.array([d["income_drop_by_region"][r] for r in world.region])
+    hard_hit = np.isin(world.region, d["hard_hit_regions"])
     debt_factor = np.where(hard_hit, d["debt_factor_hard_hit"], 1.0)
     world.observed_income = np.where(world.after, world.income * (1 - drop), world.income)
     world.observed_dti = np.where(world.after, np.clip(world.dti * debt_factor / (1 - drop), 0.01, 0.95), world.dti)
@@ -127,6 +174,7 @@ SCENARIOS: dict[str, Scenario] = {
             "mean_income_drop": 0.18,
             "extra_default_log_odds": 1.3,
         },
+        change=_income_shock,
     ),
     "concept_shift": Scenario(
         name="concept_shift",
@@ -138,6 +186,7 @@ SCENARIOS: dict[str, Scenario] = {
         drifted_features=(),
         concept_drift_day=90,
         details={"dti_weight_factor": 2.0, "score_weight_factor": 0.5},
+        change=_concept_shift,
     ),
     "proxy_bias": Scenario(
         name="proxy_bias",
@@ -151,6 +200,7 @@ SCENARIOS: dict[str, Scenario] = {
         drifted_features=("debt_to_income",),
         concept_drift_day=None,
         details={"regions": ("eastgate", "harbour"), "dti_increase": 0.25},
+        change=_proxy_bias,
     ),
     "neighbourhood_shock": Scenario(
         name="neighbourhood_shock",
@@ -218,10 +268,12 @@ def _sample_scores(rng: np.random.Generator, cdf: np.ndarray, scores: np.ndarray
     return np.interp(u, cdf[keep], scores[keep])
 
 
-def _validate(scenario: str, days: int, per_day: int, start, seed) -> pd.Timestamp:
+def _validate(scenario: str | Scenario, days: int, per_day: int, start, seed) -> pd.Timestamp:
     """Check the arguments of ``simulate_applications``; return ``start`` as a Timestamp."""
-    if not isinstance(scenario, str) or scenario not in SCENARIOS:
-        raise ValueError(f"unknown scenario {scenario!r}; valid scenarios are: {', '.join(SCENARIOS)}")
+    if not isinstance(scenario, Scenario) and (not isinstance(scenario, str) or scenario not in SCENARIOS):
+        raise ValueError(
+            f"unknown scenario {scenario!r}; valid scenarios are: {', '.join(SCENARIOS)} (or a Scenario object)"
+        )
     for name, value in (("days", days), ("per_day", per_day)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
@@ -232,42 +284,14 @@ def _validate(scenario: str, days: int, per_day: int, start, seed) -> pd.Timesta
 
 
 
-def simulate_applications(
-    scenario: str = "stable",
-    days: int = 180,
-    per_day: int = 400,
-    start: str = "2024-01-01",
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Simulate ``days`` x ``per_day`` credit applications under a named scenario.
+def _draw_applicants(rng: np.random.Generator, n: int) -> SimpleNamespace:
+    """Draw ``n`` applicants' true circumstances (the same for every scenario) and their outcome draws.
 
-    Args:
-        scenario: one of ``SCENARIOS`` (``stable``, ``income_shock``, ``concept_shift``, ``proxy_bias``,
-            ``neighbourhood_shock``).
-        days: number of days to simulate (>= 1). Shifts start on day 90, so use ``days > 90`` to see them.
-        per_day: applications per day (>= 1).
-        start: date of day 0 (ISO format).
-        seed: random seed; the same arguments always give the same frame.
-
-    Returns:
-        One row per application, sorted by date, with columns ``application_id``, ``date``, ``day`` (0-based day
-        number), the applicant features (``income`` per year, ``debt_to_income`` as a ratio 0-1, ``credit_score`` on
-        the 300-850 scale (a linear rescaling of TransRisk 0-100), ``employment_years``, ``loan_amount``,
-        ``loan_term_months``, ``existing_loans``, ``region``), ``group`` (``majority``/``minority``: for auditing
-        only, never a model feature), ``defaulted`` (1 = the loan went bad) and ``label_available_on`` (the date the
-        outcome becomes known).
-
-    Raises:
-        ValueError: unknown scenario, days/per_day below 1, a ``start`` that is not a date (None, "", a number),
-            a ``seed`` that is not a whole number >= 0 (the message names the argument and what is valid).
+    Returns arrays: ``region_idx`` (row of ``REGIONS``), ``minority``, ``transrisk`` (0-100), ``employment``
+    (years), ``income`` (per year), ``loan``, ``term`` (months), ``existing`` (loans), ``dti`` and ``u_outcome``
+    (the uniform draw compared with the probability of default).
     """
-    start_ts = _validate(scenario, days, per_day, start, seed)
-    truth = SCENARIOS[scenario]
-    rng = np.random.default_rng(seed)
-    n = days * per_day
-    day = np.repeat(np.arange(days), per_day)
-
-    # Applicants: the same draws for every scenario.
+    scores_grid, cdf_major, cdf_minor, _ = _fico_tables()
     region_idx = rng.choice(len(REGIONS), size=n, p=REGIONS["share"].to_numpy())
     minority = rng.uniform(size=n) < REGIONS["minority_share"].to_numpy()[region_idx]
     scores_grid, cdf_major, cdf_minor, bad_rate = _fico_tables()
@@ -289,53 +313,71 @@ def simulate_applications(
     existing = rng.poisson(1.2, size=n)
     dti = np.clip(rng.beta(2.5, 7.5, size=n), 0.01, 0.95)
     u_outcome = rng.uniform(size=n)
+    return SimpleNamespace(region_idx=region_idx, minority=minority, transrisk=transrisk, employment=employment,
+                           income=income, loan=loan, term=term, existing=existing, dti=dti, u_outcome=u_outcome)
 
-    # True risk, from the applicant's true circumstances.
-    fico_part = _logit(np.interp(transrisk, scores_grid, bad_rate))
-    income_part = np.log(income / 45_000)
-    loan_part = np.log(loan / (0.25 * income))
-    risk_weights = dict(_RISK)
-    z = np.full(n, _INTERCEPT)
-    after = day >= (truth.start_day if truth.start_day is not None else days + 1)
 
-    # Observed features may differ from the true circumstances (data drift); the true relation may change
-    # (concept drift). Each scenario applies exactly its documented change.
-    observed_income = income.copy()
-    observed_dti = dti.copy()
-    if scenario == "income_shock":
-        drop = REGIONS["region"].map(truth.details["income_drop_by_region"]).to_numpy()[region_idx]
-        observed_income = np.where(after, income * (1 - drop), income)
-        bites = day >= truth.concept_drift_day
-        # once savings run out, the lower income counts, plus the extra stress of the shock
-        income_part = np.where(bites, np.log(observed_income / 45_000), income_part)
-        loan_part = np.where(bites, np.log(loan / (0.25 * observed_income)), loan_part)
-        z = z + np.where(bites, truth.details["extra_default_log_odds"], 0.0)
-    elif scenario == "proxy_bias":
-        affected = np.isin(REGIONS["region"].to_numpy()[region_idx], truth.details["regions"])
-        observed_dti = np.where(after & affected, np.clip(dti + truth.details["dti_increase"], 0.01, 0.95), dti)
-    elif truth.change is not None:
-        world = SimpleNamespace(region_idx=region_idx, after=after, income=income, dti=dti,
-                                observed_income=observed_income, observed_dti=observed_dti, z=z)
-        truth.change(world, truth)
-        observed_income, observed_dti, z = world.observed_income, world.observed_dti, world.z
+def simulate_applications(
+    scenario: str | Scenario = "stable",
+    days: int = 180,
+    per_day: int = 400,
+    start: str = "2024-01-01",
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Simulate ``days`` x ``per_day`` credit applications under a named scenario.
 
-    dti_weight = np.full(n, risk_weights["dti"])
-    fico_weight = np.full(n, risk_weights["fico"])
-    if scenario == "concept_shift":
-        dti_weight = np.where(after, dti_weight * truth.details["dti_weight_factor"], dti_weight)
-        fico_weight = np.where(after, fico_weight * truth.details["score_weight_factor"], fico_weight)
+    Args:
+        scenario: the name of one of ``SCENARIOS`` (``stable``, ``income_shock``, ``concept_shift``,
+            ``proxy_bias``, ``neighbourhood_shock``), or a ``Scenario`` of your own (its ``change`` edits the
+            ``WorldArrays``; see ``_proxy_bias`` for a small example).
+        days: number of days to simulate (>= 1). Shifts start on day 90, so use ``days > 90`` to see them.
+        per_day: applications per day (>= 1).
+        start: date of day 0 (ISO format).
+        seed: random seed; the same arguments always give the same frame.
 
-    z = (
-        z
-        + fico_weight * fico_part
-        + dti_weight * (dti - 0.25) / 0.1
-        + risk_weights["income"] * income_part
-        + risk_weights["loan_to_income"] * loan_part
-        + risk_weights["employment"] * np.minimum(employment, 20)
-        + risk_weights["existing_loans"] * existing
-        + risk_weights["term"] * (term - 36) / 12
+    Returns:
+        One row per application, sorted by date, with columns ``application_id``, ``date``, ``day`` (0-based day
+        number), the applicant features (``income`` per year, ``debt_to_income`` as a ratio 0-1, ``credit_score`` on
+        the 300-850 scale (a linear rescaling of TransRisk 0-100), ``employment_years``, ``loan_amount``,
+        ``loan_term_months``, ``existing_loans``, ``region``), ``group`` (``majority``/``minority``: for auditing
+        only, never a model feature), ``defaulted`` (1 = the loan went bad) and ``label_available_on`` (the date the
+        outcome becomes known).
+
+    Raises:
+        ValueError: unknown scenario, days/per_day below 1, a ``start`` that is not a date (None, "", a number),
+            a ``seed`` that is not a whole number >= 0 (the message names the argument and what is valid).
+    """
+    start_ts = _validate(scenario, days, per_day, start, seed)
+    truth = scenario if isinstance(scenario, Scenario) else SCENARIOS[scenario]
+    n = days * per_day
+    day = np.repeat(np.arange(days), per_day)
+
+    a = _draw_applicants(np.random.default_rng(seed), n)  # the same draws for every scenario
+
+    # True risk, from the applicant's true circumstances; the scenario's change edits what applications report
+    # (data drift) and the risk's parts (concept drift), exactly as its ground truth documents.
+    scores_grid, _, _, bad_rate = _fico_tables()
+    fico_part = _logit(np.interp(a.transrisk, scores_grid, bad_rate))
+    world = WorldArrays(
+        day=day, region=REGIONS["region"].to_numpy()[a.region_idx],
+        after=day >= (truth.start_day if truth.start_day is not None else days + 1),
+        income=a.income, dti=a.dti, loan=a.loan, observed_income=a.income.copy(), observed_dti=a.dti.copy(),
+        z=np.full(n, _INTERCEPT), income_part=np.log(a.income / 45_000), loan_part=np.log(a.loan / (0.25 * a.income)),
+        dti_weight=np.full(n, _RISK["dti"]), fico_weight=np.full(n, _RISK["fico"]),
     )
-    defaulted = (u_outcome < _sigmoid(z)).astype(int)
+    if truth.change is not None:
+        truth.change(world, truth)
+    z = (
+        world.z
+        + world.fico_weight * fico_part
+        + world.dti_weight * (a.dti - 0.25) / 0.1
+        + _RISK["income"] * world.income_part
+        + _RISK["loan_to_income"] * world.loan_part
+        + _RISK["employment"] * np.minimum(a.employment, 20)
+        + _RISK["existing_loans"] * a.existing
+        + _RISK["term"] * (a.term - 36) / 12
+    )
+    defaulted = (a.u_outcome < _sigmoid(z)).astype(int)
 
     dates = start_ts + pd.to_timedelta(day, unit="D")
     frame = pd.DataFrame(
@@ -343,20 +385,20 @@ def simulate_applications(
             "application_id": np.char.add("A", np.char.zfill(np.arange(1, n + 1).astype(str), 7)),
             "date": dates,
             "day": day,
-            "income": np.round(observed_income, -1),
-            "debt_to_income": np.round(observed_dti, 3),
-            "credit_score": np.round(300 + 5.5 * transrisk).astype(int),
-            "employment_years": np.round(employment, 1),
-            "loan_amount": np.round(loan, -2),
-            "loan_term_months": term,
-            "existing_loans": existing,
-            "region": REGIONS["region"].to_numpy()[region_idx],
-            "group": np.where(minority, UNPRIVILEGED_GROUP, PRIVILEGED_GROUP),
+            "income": np.round(world.observed_income, -1),
+            "debt_to_income": np.round(world.observed_dti, 3),
+            "credit_score": np.round(300 + 5.5 * a.transrisk).astype(int),
+            "employment_years": np.round(a.employment, 1),
+            "loan_amount": np.round(a.loan, -2),
+            "loan_term_months": a.term,
+            "existing_loans": a.existing,
+            "region": world.region,
+            "group": np.where(a.minority, UNPRIVILEGED_GROUP, PRIVILEGED_GROUP),
             "defaulted": defaulted,
             "label_available_on": dates + pd.Timedelta(days=LABEL_DELAY_DAYS),
         }
     )
-    frame.attrs["scenario"] = scenario
+    frame.attrs["scenario"] = truth.name
     return frame
 
 

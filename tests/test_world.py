@@ -7,7 +7,7 @@ import pytest
 from helpers.fairness import audit
 from helpers.models import decide, train_baseline
 from helpers.world import APPLICANT_FEATURES as FEATURES
-from helpers.world import LABEL_DELAY_DAYS, REGIONS, SCENARIOS, scenario_table, simulate_applications
+from helpers.world import LABEL_DELAY_DAYS, REGIONS, SCENARIOS, Scenario, scenario_table, simulate_applications
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +172,28 @@ def test_neighbourhood_shock_is_deterministic():
     b = simulate_applications("neighbourhood_shock", days=100, per_day=40, seed=5)
     pd.testing.assert_frame_equal(a, b)
     assert a.attrs["scenario"] == "neighbourhood_shock"
+
+
+def test_every_scenario_that_changes_the_world_carries_its_change_beside_its_ground_truth():
+    for truth in SCENARIOS.values():
+        assert (truth.change is None) == (truth.start_day is None), truth.name
+
+
+def test_a_scenario_of_ones_own_is_applied_and_changes_only_what_it_documents():
+    # a learner's scenario: from day 3, applications from north report 10% more income; nothing else changes
+    def north_overstates(world, truth):
+        north = world.after & (world.region == "north")
+        world.observed_income = np.where(north, world.income * (1 + truth.details["overstatement"]), world.income)
+
+    mine = Scenario(name="north_overstates", description="north reports 10% more income from day 3",
+                    start_day=3, drifted_features=("income",), details={"overstatement": 0.10},
+                    change=north_overstates)
+    changed = simulate_applications(mine, days=6, per_day=200, seed=1)
+    control = simulate_applications("stable", days=6, per_day=200, seed=1)
+    assert changed.attrs["scenario"] == "north_overstates"
+    moved = (changed["day"] >= 3) & (changed["region"] == "north")
+    assert moved.sum() > 0
+    ratio = changed.loc[moved, "income"] / control.loc[moved, "income"]
+    assert ratio.between(1.09, 1.11).all()  # rounding to tens of currency units aside
+    pd.testing.assert_frame_equal(changed.loc[~moved], control.loc[~moved])
+    pd.testing.assert_frame_equal(changed.drop(columns="income"), control.drop(columns="income"))
