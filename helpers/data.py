@@ -46,8 +46,27 @@ class DataFileError(RuntimeError):
 
 
 def sha256_of(path: Path) -> str:
-    """Hex SHA-256 digest of a file's bytes."""
+    """Hex SHA-256 digest of a file's bytes (what ``sha256sum`` prints): the version id of a shipped file."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+#: Hex digits kept in a frame's version id (MLflow stores a dataset digest in at most 36 characters).
+FRAME_DIGEST_LENGTH = 12
+
+
+def frame_digest(df: pd.DataFrame) -> str:
+    """The version id of a DataFrame: the first 12 hex digits of a SHA-256 over its column names, dtypes and values.
+
+    Row order counts; the index does not, so a window sliced from a larger frame, the same rows after
+    ``reset_index`` and the Parquet file ``helpers.tracking.log_dataset`` writes all have one id. It is the digest
+    MLflow records for a dataset input and the id a transparency report lists, so the two can be matched.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"frame_digest needs a pandas DataFrame, got {type(df).__name__}")
+    digest = hashlib.sha256()
+    digest.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:FRAME_DIGEST_LENGTH]
 
 
 def data_path(name: str) -> Path:

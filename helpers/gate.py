@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.data import frame_digest
 from helpers.paths import REPO_ROOT
 
 __all__ = [
@@ -268,7 +269,7 @@ def _datasets(settings: Mapping, candidate: Candidate, champion: Candidate) -> t
     if missing:
         return False, f"no {' or '.join(missing)} dataset recorded in the candidate's MLflow run"
     recorded = set(inputs.loc[inputs["context"] == "training", "digest"])
-    actual = tracking.dataset_digest(candidate.training_data)
+    actual = frame_digest(candidate.training_data)
     if actual not in recorded:
         return False, (f"the recorded training data ({', '.join(sorted(recorded))}) is not the data the candidate "
                        f"was trained on ({actual})")

@@ -34,12 +34,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.data import data_path, sha256_of
+from helpers.data import data_path, frame_digest, sha256_of
 from helpers.paths import build_path
 
 __all__ = [
     "SECTIONS", "SectionSpec", "TransparencyReport", "ReportFiles", "TEMPLATE_DIR", "data_sources", "decision_drivers",
-    "frame_digest",
 ]
 
 #: Where report templates live (``<name>.md``; see ``TransparencyReport.from_template``).
@@ -309,19 +308,10 @@ class TransparencyReport:
 # ----------------------------------------------------------------------------------------------------------------
 # Building blocks for the sections
 # ----------------------------------------------------------------------------------------------------------------
-def frame_digest(df: pd.DataFrame) -> str:
-    """SHA-256 of a DataFrame's columns, dtypes and values (row order included): a version id for derived data."""
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"frame_digest needs a pandas DataFrame, got {type(df).__name__}")
-    digest = hashlib.sha256()
-    digest.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
-    digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
-    return digest.hexdigest()
-
-
 def data_sources(files: Iterable[str] = (), frames: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """A table identifying each data set by digest: shipped files (verified against ``helpers.data.CHECKSUMS``)
-    and in-memory frames (``frame_digest``).
+    """A table identifying each data set by its version id (column ``digest``): a shipped file by the SHA-256 of
+    its bytes (verified against ``helpers.data.CHECKSUMS``), an in-memory frame by ``helpers.data.frame_digest``
+    (the digest MLflow records when the same frame is logged as a run's dataset).
 
     Raises:
         KeyError: a file that is not shipped (the message lists the shipped files).
@@ -338,9 +328,9 @@ def data_sources(files: Iterable[str] = (), frames: Mapping[str, pd.DataFrame] |
     for name in files:
         path = data_path(name)  # raises unless the file's digest equals CHECKSUMS[name]
         rows.append({"data": f"data/{name}", "kind": "file", "rows": sum(1 for _ in path.open("rb")),
-                     "sha256": sha256_of(path)})
+                     "digest": sha256_of(path)})
     for name, frame in (frames or {}).items():
-        rows.append({"data": name, "kind": "derived frame", "rows": len(frame), "sha256": frame_digest(frame)})
+        rows.append({"data": name, "kind": "derived frame", "rows": len(frame), "digest": frame_digest(frame)})
     if not rows:
         raise ValueError("data_sources needs at least one file or frame to identify")
     return pd.DataFrame(rows)

@@ -39,6 +39,7 @@ from urllib.parse import unquote, urlparse
 
 import pandas as pd
 
+from helpers.data import frame_digest
 from helpers.paths import BUILD_DIR
 from helpers.validation import require_columns, require_no_nan, require_rows
 
@@ -550,14 +551,6 @@ def read_history(run_id: str, key: str) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------------------------
 # Datasets
 # ----------------------------------------------------------------------------------------------------------------
-def dataset_digest(df: pd.DataFrame) -> str:
-    """A short content hash of ``df`` (values, index and column names): equal data, equal digest."""
-    import hashlib
-
-    hashed = pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes()
-    return hashlib.sha256(hashed + "\x1f".join(map(str, df.columns)).encode()).hexdigest()[:12]
-
-
 @_configured
 def log_dataset(
     df: pd.DataFrame,
@@ -589,7 +582,7 @@ def log_dataset(
         require_columns(df, [targets], f"dataset {name!r}")
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"dataset name must be a non-empty string, got {name!r}")
-    digest = dataset_digest(df)
+    digest = frame_digest(df)
     path = DATASET_DIR / f"{_safe_name(name)}-{digest}.parquet"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers import report as rep
-from helpers.data import CHECKSUMS, DataFileError
+from helpers.data import CHECKSUMS, DataFileError, frame_digest
 from helpers.models import train_baseline
 from helpers.paths import BUILD_DIR
 from helpers.world import simulate_applications
@@ -75,9 +75,9 @@ def test_unknown_section_and_empty_text_are_named():
 def test_data_sources_verify_file_digests_and_identify_frames():
     frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
     table = rep.data_sources(files=["uci_german_credit.data"], frames={"training": frame})
-    assert table.loc[0, "sha256"] == CHECKSUMS["uci_german_credit.data"]
+    assert table.loc[0, "digest"] == CHECKSUMS["uci_german_credit.data"]
     assert table.loc[0, "rows"] == 1000
-    assert table.loc[1, "sha256"] == rep.frame_digest(frame)
+    assert table.loc[1, "digest"] == frame_digest(frame)
     with pytest.raises(KeyError, match="unknown data file 'nope.csv'"):
         rep.data_sources(files=["nope.csv"])
     with pytest.raises(ValueError, match="at least one"):
@@ -94,11 +94,11 @@ def test_altered_data_file_is_refused(monkeypatch, tmp_path):
 
 def test_frame_digest_changes_with_values_and_order():
     frame = pd.DataFrame({"a": [1, 2, 3]})
-    assert rep.frame_digest(frame) == rep.frame_digest(frame.copy())
-    assert rep.frame_digest(frame) != rep.frame_digest(frame.iloc[::-1])
-    assert rep.frame_digest(frame) != rep.frame_digest(frame.assign(a=[1, 2, 4]))
+    assert frame_digest(frame) == frame_digest(frame.copy())
+    assert frame_digest(frame) != frame_digest(frame.iloc[::-1])
+    assert frame_digest(frame) != frame_digest(frame.assign(a=[1, 2, 4]))
     with pytest.raises(TypeError, match="DataFrame"):
-        rep.frame_digest([1, 2])
+        frame_digest([1, 2])
 
 
 def test_decision_drivers_of_the_baseline_model():
