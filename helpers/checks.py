@@ -20,7 +20,8 @@ Two kinds of question:
 * ``ThoughtExperiment``: a judgement call with no single right answer; ``check`` asks for a written answer and
   ``solution`` shows the reasoning to compare with.
 
-Exercise modules (``helpers.exercises.ex00`` ...) define the questions of one exercise notebook.
+Exercise modules (``helpers.exercises.ex00`` ...) define the questions of one exercise notebook; the learner
+notebooks are generated from the solutions by ``helpers.notebooks`` (``make notebooks``).
 """
 
 from __future__ import annotations
@@ -332,62 +333,3 @@ def expect_set(expected: set[Any] | list[Any], what: str = "items") -> Callable[
             raise Wrong("; ".join(parts) + ".")
 
     return checker
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# Learner notebooks, generated from the solutions
-# ----------------------------------------------------------------------------------------------------------------
-SOLUTION_TAG = "solution"
-
-
-def strip_solutions(nb):
-    """A learner copy of a solution notebook: cells tagged ``solution`` removed, outputs cleared.
-
-    The solution notebook keeps, before each solution cell, the learner's starting cell (e.g. ``answer = ____``),
-    so removing the solution leaves a notebook that runs to the end and says "not answered yet".
-    """
-    import copy
-
-    from helpers.notebooks import clear_outputs, normalize
-
-    learner = copy.deepcopy(nb)
-    learner.cells = [c for c in learner.cells if SOLUTION_TAG not in c.get("metadata", {}).get("tags", [])]
-    return normalize(clear_outputs(learner))
-
-
-def learner_path_for(solution_path):
-    """Where the learner version of ``exercises/solutions/exNN_*.ipynb`` lives (``exercises/exNN_*.ipynb``)."""
-    from pathlib import Path
-
-    solution_path = Path(solution_path)
-    return solution_path.parent.parent / solution_path.name
-
-
-def generate_learner_notebooks(solutions=None):
-    """Write the learner version of every solution notebook; return the paths written."""
-    import nbformat
-
-    from helpers.notebooks import solution_notebooks
-
-    written = []
-    for path in solutions or solution_notebooks():
-        learner = strip_solutions(nbformat.read(path, as_version=4))
-        target = learner_path_for(path)
-        nbformat.write(learner, target)
-        written.append(target)
-    return written
-
-
-def stale_learner_notebooks(solutions=None):
-    """Learner notebooks that differ from what their solution would generate (or are missing)."""
-    import nbformat
-
-    from helpers.notebooks import solution_notebooks
-
-    stale = []
-    for path in solutions or solution_notebooks():
-        target = learner_path_for(path)
-        expected = nbformat.writes(strip_solutions(nbformat.read(path, as_version=4)))
-        if not target.exists() or nbformat.writes(nbformat.read(target, as_version=4)) != expected:
-            stale.append(target)
-    return stale

@@ -274,13 +274,56 @@ def clear_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+# Learner notebooks, generated from the solutions
+#: Tag of the cells a learner writes: the generator removes them from the solution to make the learner's copy.
+SOLUTION_TAG = "solution"
+
+
+def strip_solutions(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A learner copy of a solution notebook: cells tagged ``solution`` removed, outputs cleared.
+
+    The solution notebook keeps, before each solution cell, the learner's starting cell (e.g. ``answer = ____``),
+    so removing the solution leaves a notebook that runs to the end and says "not answered yet".
+    """
+    import copy
+
+    learner = copy.deepcopy(nb)
+    learner.cells = [c for c in learner.cells if SOLUTION_TAG not in c.get("metadata", {}).get("tags", [])]
+    return normalize(clear_outputs(learner))
+
+
+def learner_path_for(solution_path: Path | str) -> Path:
+    """Where the learner version of ``exercises/solutions/exNN_*.ipynb`` lives (``exercises/exNN_*.ipynb``)."""
+    solution_path = Path(solution_path)
+    return solution_path.parent.parent / solution_path.name
+
+
+def generate_learner_notebooks(solutions: list[Path] | None = None) -> list[Path]:
+    """Write the learner version of every solution notebook; return the paths written."""
+    written = []
+    for path in solutions or solution_notebooks():
+        target = learner_path_for(path)
+        nbformat.write(strip_solutions(nbformat.read(path, as_version=4)), target)
+        written.append(target)
+    return written
+
+
+def stale_learner_notebooks(solutions: list[Path] | None = None) -> list[Path]:
+    """Learner notebooks that differ from what their solution would generate (or are missing)."""
+    stale = []
+    for path in solutions or solution_notebooks():
+        target = learner_path_for(path)
+        expected = nbformat.writes(strip_solutions(nbformat.read(path, as_version=4)))
+        if not target.exists() or nbformat.writes(nbformat.read(target, as_version=4)) != expected:
+            stale.append(target)
+    return stale
+
+
 def refresh_committed(only: list[str] | None = None) -> None:
     """Re-execute notebooks/ and exercises/solutions/ in place, then regenerate the learner exercises.
 
     ``only``: optional substrings; just the notebooks whose file name contains one of them are executed.
     """
-    from helpers.checks import generate_learner_notebooks
-
     targets = course_notebooks() + solution_notebooks()
     if only:
         targets = [p for p in targets if any(s in p.name for s in only)]

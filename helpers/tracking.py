@@ -18,7 +18,8 @@ Typical use in a notebook::
   source), so every run says which data version it saw.
 * ``log_model`` / ``register`` / ``set_alias`` / ``load_by_alias``: the model registry with aliases (``champion``,
   ``challenger``), never the deprecated stages.
-* ``serve_dashboard`` runs ``mlflow server`` on the course store at http://127.0.0.1:5000 (``make mlflow-ui``).
+* ``server_command`` is the ``mlflow server`` command line that ``make mlflow-ui`` (``helpers.dashboards``) runs on
+  the course store at http://127.0.0.1:5000.
 
 MLflow's quiet and offline switches (no run URLs, progress bars, telemetry or deprecation noise; HTTP calls that give
 up in seconds) are applied by ``configure()``, which every function here calls first: it is idempotent, so import
@@ -745,15 +746,3 @@ def server_command(
         "--artifacts-destination", Path(artifacts_destination).resolve().as_uri(),
         "--host", host, "--port", str(port), "--workers", "1",
     ]  # fmt: skip
-
-
-def serve_dashboard(host: str = DASHBOARD_HOST, port: int = DASHBOARD_PORT) -> int:
-    """``python -m helpers mlflow-ui``: ``mlflow server`` on the course store until Ctrl+C; returns the exit status.
-
-    Kept for old imports: the command lives in ``helpers.dashboards`` (busy port, health check, clean stop).
-    """
-    from helpers.dashboards import main
-
-    if host != DASHBOARD_HOST:
-        raise ValueError(f"host must be {DASHBOARD_HOST} (the course serves nothing to the network), got {host!r}")
-    return main("mlflow-ui", ["--port", str(port)])

@@ -15,10 +15,8 @@ from helpers.checks import (
     expect_choice,
     expect_number,
     expect_set,
-    generate_learner_notebooks,
-    stale_learner_notebooks,
-    strip_solutions,
 )
+from helpers.notebooks import generate_learner_notebooks, stale_learner_notebooks, strip_solutions
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from helpers.checks import (
     VERDICT_INCORRECT,
     VERDICT_THOUGHT,
     VERDICT_UNANSWERED,
-    stale_learner_notebooks,
 )
 from helpers.notebooks import (
     course_notebooks,
@@ -18,6 +17,7 @@ from helpers.notebooks import (
     execute,
     learner_notebooks,
     solution_notebooks,
+    stale_learner_notebooks,
 )
 from helpers.paths import BUILD_DIR, relative
 
