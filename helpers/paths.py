@@ -28,6 +28,22 @@ def build_path(*parts: str) -> Path:
     return path
 
 
+def writable_build_path(path: str | Path) -> Path:
+    """Where to write a file a caller named: a relative path is below ``build/``, an absolute one must be inside it.
+
+    Raises ``ValueError`` for an absolute path outside ``build/`` (the course writes nothing else).
+    """
+    path = Path(path)
+    if not path.is_absolute():
+        return build_path(*path.parts)
+    try:
+        path.resolve().relative_to(BUILD_DIR.resolve())
+    except ValueError:
+        raise ValueError(f"reports are written below build/ ({BUILD_DIR}); got {path}") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def relative(path: Path | str) -> str:
     """``path`` relative to the repository root, with forward slashes (for stable display in notebooks)."""
     path = Path(path).resolve()

@@ -17,15 +17,15 @@ and **marked**: ``status`` is "awaiting labels" and ``accuracy`` is ``<NA>`` (pa
 
 from __future__ import annotations
 
-import contextlib
 import math
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from helpers.paths import writable_build_path
+from helpers.runtime import quiet_warnings, single_threaded_blas
 from helpers.validation import require_columns, require_date, require_rows
 
 #: The lesson's alert line: an alert when accuracy falls below 90%.
@@ -251,13 +251,6 @@ def first_accuracy_alert(
     )
 
 
-@contextlib.contextmanager
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
 def classification_check(
     decisions: pd.DataFrame,
     as_of=None,
@@ -317,12 +310,10 @@ def classification_check(
     if probability is not None:
         require_columns(decisions, [probability], "decisions")
 
-    with _quiet():
+    with quiet_warnings():
         from evidently import BinaryClassification, DataDefinition, Dataset, Report
         from evidently.presets import ClassificationPreset
         from evidently.tests import gte
-
-        from helpers.drift import _build_target, single_threaded_blas
 
         columns = [label, prediction] + ([probability] if probability else [])
         data = rows[columns].astype({label: int, prediction: int}).reset_index(drop=True)
@@ -339,7 +330,7 @@ def classification_check(
         with single_threaded_blas():
             snapshot = Report([preset]).run(Dataset.from_pandas(data, data_definition=definition), None)
         if report_path is not None:
-            snapshot.save_html(str(_build_target(report_path)))
+            snapshot.save_html(str(writable_build_path(report_path)))
     result = snapshot.dict()
     values = {}
     for metric in result["metrics"]:

@@ -25,7 +25,6 @@ cell: ``TransparencyReport.from_template(name, values, tables)`` fills it in and
 
 from __future__ import annotations
 
-import hashlib
 import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
