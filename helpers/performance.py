@@ -24,12 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.lines import ACCURACY_LINE
 from helpers.paths import writable_build_path
 from helpers.runtime import quiet_warnings, single_threaded_blas
 from helpers.validation import require_columns, require_date, require_rows
 
 #: The lesson's alert line: an alert when accuracy falls below 90%.
-ACCURACY_ALERT = 0.90
 #: Fewest labelled rows a period's own accuracy needs before it can raise an alert (a share of fewer rows moves in
 #: steps too coarse to compare with a line: with 10 rows, one decision is 10 points). The same rule of thumb as the
 #: drift tests' minimum window (``helpers.drift.DEFAULT_MIN_WINDOW_ROWS``).
@@ -161,18 +161,18 @@ def performance_timeline(
         [LABELLED, PARTLY_LABELLED],
         default=AWAITING_LABELS,
     )
-    out["accuracy"] = _ratio(grouped["correct"], grouped["n_labelled"])
+    out["accuracy"] = _series_ratio(grouped["correct"], grouped["n_labelled"])
     window_correct = grouped["correct"].rolling(rolling, min_periods=rolling).sum()
     window_labelled = grouped["n_labelled"].rolling(rolling, min_periods=rolling).sum()
     all_have_labels = has_labels.astype(int).rolling(rolling, min_periods=rolling).sum() == rolling
-    out["rolling_accuracy"] = _ratio(window_correct.where(all_have_labels), window_labelled.where(all_have_labels))
-    out["default_rate"] = _ratio(grouped["defaults"], grouped["n_labelled"])
+    out["rolling_accuracy"] = _series_ratio(window_correct.where(all_have_labels), window_labelled.where(all_have_labels))
+    out["default_rate"] = _series_ratio(grouped["defaults"], grouped["n_labelled"])
     out["predicted_default_rate"] = (grouped["predicted"] / grouped["n"]).to_numpy()
     out["labels_complete_on"] = grouped["labels_complete_on"].to_numpy()
     return out[TIMELINE_COLUMNS].reset_index(drop=True)
 
 
-def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.array:
+def _series_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.array:
     """numerator / denominator as nullable Float64: <NA> (never nan) where the denominator is 0 or missing."""
     num = numerator.to_numpy(dtype=float)
     den = denominator.to_numpy(dtype=float)
@@ -218,7 +218,7 @@ class AccuracyAlert:
 
 def first_accuracy_alert(
     timeline: pd.DataFrame,
-    threshold: float = ACCURACY_ALERT,
+    threshold: float = ACCURACY_LINE,
     column: str = "rolling_accuracy",
     *,
     min_labelled: int = MIN_LABELLED_ROWS,
@@ -256,7 +256,7 @@ def classification_check(
     as_of=None,
     start=None,
     end=None,
-    min_accuracy: float = ACCURACY_ALERT,
+    min_accuracy: float = ACCURACY_LINE,
     report_path: str | Path | None = None,
     date_column: str = "date",
     label: str = "defaulted",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -54,3 +55,8 @@ def require_date(value, what: str) -> pd.Timestamp:
     if pd.isna(stamp):
         raise ValueError(message)
     return stamp
+
+
+def ratio_or_nan(numerator: int, denominator: int) -> float:
+    """``numerator / denominator``, or nan when the denominator is 0 (a rate of an empty group is undefined)."""
+    return numerator / denominator if denominator else math.nan

@@ -20,9 +20,8 @@ import pytest
 
 from helpers import alerts
 from helpers.alerts import FIRING, PENDING, Rule, evaluate, first_firing, load_rules, parse_duration
-from helpers.fairness import FOUR_FIFTHS
 from helpers.paths import REPO_ROOT
-from helpers.performance import ACCURACY_ALERT
+from helpers.lines import ACCURACY_LINE, FOUR_FIFTHS
 
 T0 = pd.Timestamp("2024-01-01")
 NAT = pd.NaT
@@ -340,8 +339,8 @@ def test_the_course_rules_are_the_lessons_rules():
 def test_the_rule_file_uses_the_courses_own_thresholds():
     rules = alerts.course_rules()
     accuracy, red_flag = rules["ModelAccuracyBelow90"], rules["DisparateImpactRedFlag"]
-    assert (accuracy.op, accuracy.threshold) == ("<", ACCURACY_ALERT)  # helpers.performance: alert below 90%
-    assert (red_flag.op, red_flag.threshold) == ("<", float(FOUR_FIFTHS))  # helpers.fairness: "less than" 4/5
+    assert (accuracy.op, accuracy.threshold) == ("<", ACCURACY_LINE)  # helpers.lines: alert below 90%
+    assert (red_flag.op, red_flag.threshold) == ("<", float(FOUR_FIFTHS))  # helpers.lines: "less than" 4/5
     # Notebook 01's daily alert line: its parameter daily_threshold defaults to None, which keeps this rule's line
     # (the file is the one place it is written); helpers.drift calls a distance drifted when score >= threshold,
     # hence ">=".

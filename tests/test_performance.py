@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.lines import ACCURACY_LINE
 from helpers.models import decide, train_baseline
 from helpers.paths import BUILD_DIR
 from helpers.performance import (
-    ACCURACY_ALERT,
     AWAITING_LABELS,
     LABELLED,
     PARTLY_LABELLED,
@@ -83,11 +83,11 @@ def test_rolling_accuracy_pools_the_last_periods(decisions):
 def test_the_accuracy_alert_fires_a_label_delay_after_the_concept_shift(decisions):
     start = SCENARIOS["concept_shift"].concept_drift_day
     hindsight = performance_timeline(decisions)
-    assert hindsight.loc[: start - 1, "rolling_accuracy"].dropna().min() > ACCURACY_ALERT
+    assert hindsight.loc[: start - 1, "rolling_accuracy"].dropna().min() > ACCURACY_LINE
     alert = first_accuracy_alert(hindsight)
     assert _date(start) <= alert.period <= _date(start + 6)
     assert alert.fires_on == alert.period + pd.Timedelta(days=LABEL_DELAY_DAYS)
-    assert alert.value < ACCURACY_ALERT and alert.column == "rolling_accuracy"
+    assert alert.value < ACCURACY_LINE and alert.column == "rolling_accuracy"
     # looking from a day before any post-shift label is in, nothing can fire yet
     assert first_accuracy_alert(performance_timeline(decisions, as_of=_date(start + LABEL_DELAY_DAYS - 1))) is None
 
@@ -98,7 +98,7 @@ def test_the_course_rule_fires_on_the_accuracy_metric_a_label_delay_after_the_sh
     rule = course_rules()["ModelAccuracyBelow90"]  # credit_model_accuracy < 0.9, for: 0
     start = SCENARIOS["concept_shift"].concept_drift_day
     hindsight = performance_timeline(decisions)
-    assert hindsight.loc[: start - 1, "rolling_accuracy"].dropna().min() > ACCURACY_ALERT
+    assert hindsight.loc[: start - 1, "rolling_accuracy"].dropna().min() > ACCURACY_LINE
     metric = accuracy_metric(hindsight)
     # one sample per day a period's labels complete: period + 30 days; NaN while the 7-day window is not full
     assert list(metric.index) == list(hindsight["period"] + pd.Timedelta(days=LABEL_DELAY_DAYS))
@@ -106,7 +106,7 @@ def test_the_course_rule_fires_on_the_accuracy_metric_a_label_delay_after_the_sh
     # By hand: for: 0 fires at the first evaluation whose sample is below 0.9, i.e. on the completion day of the
     # first period whose rolling accuracy is below the line; the change on day 90 drops every daily accuracy to
     # about 0.82, so the 7-day window crosses within a week, and its labels complete 30 days later.
-    crossed = hindsight[hindsight["rolling_accuracy"].astype(float) < ACCURACY_ALERT]["period"].min()
+    crossed = hindsight[hindsight["rolling_accuracy"].astype(float) < ACCURACY_LINE]["period"].min()
     assert _date(start) <= crossed <= _date(start + 6)
     assert first_firing(rule, metric) == crossed + pd.Timedelta(days=LABEL_DELAY_DAYS)
     # looking from a day before any post-shift label is in, nothing can fire yet
@@ -120,7 +120,7 @@ def test_classification_check_runs_evidentlys_accuracy_test(decisions):
     window = decisions[decisions["day"].between(60, 89)]
     assert row["n_labelled"] == len(window) and row["n_awaiting"] == 0
     assert row["accuracy"] == pytest.approx((window["predicted_default"] == window["defaulted"]).mean())
-    assert row["passed"] and row["min_accuracy"] == ACCURACY_ALERT
+    assert row["passed"] and row["min_accuracy"] == ACCURACY_LINE
     target = BUILD_DIR / "test-reports" / "classification.html"
     target.unlink(missing_ok=True)
     after = classification_check(
@@ -129,7 +129,7 @@ def test_classification_check_runs_evidentlys_accuracy_test(decisions):
     row = after.iloc[0]
     assert row["last_day"] == _date(135 - LABEL_DELAY_DAYS)
     assert row["n_awaiting"] == (150 - 90) * 400 - row["n_labelled"]
-    assert row["accuracy"] < ACCURACY_ALERT and not row["passed"]
+    assert row["accuracy"] < ACCURACY_LINE and not row["passed"]
     assert target.stat().st_size > 10_000
 
 

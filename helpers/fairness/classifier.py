@@ -1,0 +1,122 @@
+"""The classifier audit: error rates by group (AIF360's ClassificationMetric) beside the selection audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from helpers.fairness.aif import PRIVILEGED_GROUPS, UNPRIVILEGED_GROUPS, ClassificationMetric, as_dataset
+from helpers.fairness.audit import AuditResult, audit_arrays
+from helpers.fairness.inputs import binary, check_frame, privileged_mask, resolve_groups
+
+
+@dataclass(frozen=True)
+class ClassificationAudit:
+    """Error rates of a classifier by group (AIF360's ClassificationMetric).
+
+    "Positive" means the favourable value: with ``label`` = "repaid" and ``prediction`` = "approved", the true
+    positive rate (TPR) is the share of applicants who would repay that the model approves, and the false positive
+    rate (FPR) the share of those who would default that it approves anyway.
+    """
+
+    label: str
+    prediction: str
+    protected: str
+    privileged_group: str
+    unprivileged_group: str
+    equal_opportunity_difference: float  #: TPR(unprivileged) - TPR(privileged); 0 is equal opportunity
+    average_odds_difference: float  #: mean of the FPR and TPR differences; 0 is equalised odds on average
+    disparate_impact: float  #: selection rate ratio, unprivileged / privileged
+    statistical_parity_difference: float  #: selection rate difference, unprivileged - privileged
+    accuracy: float  #: overall share of correct predictions
+    by_group: pd.DataFrame  #: one row per group: rows, base_rate, selection_rate, tpr, fpr, accuracy
+    selection: AuditResult  #: the audit of the predictions alone (exact four-fifths verdict and counts)
+
+    @property
+    def passes_four_fifths(self) -> bool:
+        """Exact four-fifths verdict on the selection rates (see ``AuditResult.passes_four_fifths``)."""
+        return self.selection.passes_four_fifths
+
+    def table(self) -> pd.DataFrame:
+        """``by_group`` rounded to 4 decimals."""
+        return self.by_group.round(4)
+
+    def as_dict(self) -> dict[str, float]:
+        """Flat numeric summary (for logging to an experiment tracker)."""
+        return {
+            "equal_opportunity_difference": float(self.equal_opportunity_difference),
+            "average_odds_difference": float(self.average_odds_difference),
+            "disparate_impact": float(self.disparate_impact),
+            "statistical_parity_difference": float(self.statistical_parity_difference),
+            "accuracy": float(self.accuracy),
+            "passes_four_fifths": float(self.passes_four_fifths),
+        }
+
+
+def classification_audit(
+    df: pd.DataFrame, label: str, prediction: str, protected: str, privileged: Any, favorable: Any = 1
+) -> ClassificationAudit:
+    """Audit a classifier's decisions against the true outcomes, by group (AIF360's ClassificationMetric).
+
+    Args:
+        df: one row per person with the true outcome, the decision and the protected column.
+        label: the true outcome; ``favorable`` must mean the same in ``label`` and ``prediction`` (e.g. label
+            ``repaid`` = 1 - ``defaulted`` with prediction ``approved``).
+        prediction: the model's decision.
+        protected, privileged: as in ``audit``.
+        favorable: the favourable value of both columns.
+
+    Raises:
+        ValueError: as ``audit``, and when a group has no row with the favourable or the unfavourable true outcome
+            (its TPR or FPR would be undefined).
+    """
+    what = "classification data"
+    check_frame(df, [label, prediction, protected], what)
+    groups = resolve_groups(df, protected, privileged, what)
+    y_true = binary(df, label, favorable, what)
+    y_pred = binary(df, prediction, favorable, what)
+    mask = privileged_mask(df, groups)
+    for name, in_group in ((groups.privileged_name, mask), (groups.unprivileged_name, ~mask)):
+        positives = int(y_true[in_group].sum())
+        if positives == 0 or positives == int(in_group.sum()):
+            kind = "favourable" if positives == 0 else "unfavourable"
+            raise ValueError(
+                f"group {name!r} of column {protected!r} has no row with the {kind} true outcome in {label!r}: "
+                f"its {'true' if positives == 0 else 'false'} positive rate is undefined"
+            )
+    truth = as_dataset(y_true, mask)
+    predicted = truth.copy(deepcopy=True)
+    predicted.labels = y_pred.reshape(-1, 1).astype(float)
+    metric = ClassificationMetric(truth, predicted, unprivileged_groups=UNPRIVILEGED_GROUPS, privileged_groups=PRIVILEGED_GROUPS)
+    selection = audit_arrays(y_pred, mask, groups, prediction)
+    rows = []
+    for flag in (True, False):
+        in_group = mask if flag else ~mask
+        rows.append(
+            {
+                "role": "privileged" if flag else "unprivileged",
+                "rows": int(in_group.sum()),
+                "base_rate": float(y_true[in_group].mean()),
+                "selection_rate": float(metric.selection_rate(privileged=flag)),
+                "tpr": float(metric.true_positive_rate(privileged=flag)),
+                "fpr": float(metric.false_positive_rate(privileged=flag)),
+                "accuracy": float(metric.accuracy(privileged=flag)),
+            }
+        )
+    by_group = pd.DataFrame(rows, index=pd.Index([groups.privileged_name, groups.unprivileged_name], name=protected))
+    return ClassificationAudit(
+        label=label,
+        prediction=prediction,
+        protected=protected,
+        privileged_group=groups.privileged_name,
+        unprivileged_group=groups.unprivileged_name,
+        equal_opportunity_difference=float(metric.equal_opportunity_difference()),
+        average_odds_difference=float(metric.average_odds_difference()),
+        disparate_impact=selection.disparate_impact,
+        statistical_parity_difference=selection.statistical_parity_difference,
+        accuracy=float(metric.accuracy()),
+        by_group=by_group,
+        selection=selection,
+    )
