@@ -27,7 +27,7 @@ import pandas as pd
 from helpers.lines import ACCURACY_LINE
 from helpers.paths import writable_build_path
 from helpers.runtime import quiet_warnings, single_threaded_blas
-from helpers.validation import require_columns, require_date, require_rows
+from helpers.validation import require_columns, require_date, require_rows, require_whole_number
 
 #: The lesson's alert line: an alert when accuracy falls below 90%.
 #: Fewest labelled rows a period's own accuracy needs before it can raise an alert (a share of fewer rows moves in
@@ -124,8 +124,7 @@ def performance_timeline(
             ``rolling``.
     """
     labelled = _labelled_mask(decisions, as_of, date_column, label, prediction, label_date_column)
-    if isinstance(rolling, bool) or not isinstance(rolling, (int, np.integer)) or rolling < 1:
-        raise ValueError(f"rolling must be a whole number >= 1, got {rolling!r}")
+    require_whole_number(rolling, "rolling", minimum=1)
     try:
         period = decisions[date_column].dt.to_period(freq).dt.start_time
     except (ValueError, TypeError) as error:
@@ -236,8 +235,7 @@ def first_accuracy_alert(
     require_columns(timeline, ["period", column, "labels_complete_on"], "timeline")
     if not _is_share(threshold):
         raise ValueError(f"threshold must be an accuracy between 0 and 1 (e.g. 0.90), got {threshold!r}")
-    if isinstance(min_labelled, bool) or not isinstance(min_labelled, (int, np.integer)) or min_labelled < 1:
-        raise ValueError(f"min_labelled must be a whole number of rows >= 1, got {min_labelled!r}")
+    require_whole_number(min_labelled, "min_labelled", minimum=1, unit="rows")
     known = timeline[timeline[column].notna()]
     if column == "accuracy" and "n_labelled" in known.columns:
         known = known[known["n_labelled"] >= min_labelled]

@@ -60,3 +60,15 @@ def require_date(value, what: str) -> pd.Timestamp:
 def ratio_or_nan(numerator: int, denominator: int) -> float:
     """``numerator / denominator``, or nan when the denominator is 0 (a rate of an empty group is undefined)."""
     return numerator / denominator if denominator else math.nan
+
+
+def require_whole_number(value, name: str, minimum: int = 0, unit: str = "", note: str = "") -> int:
+    """``value`` as an int if it is a whole number >= ``minimum`` (an int or numpy integer, not a bool).
+
+    Otherwise raise ``ValueError``: "<name> must be a whole number [of <unit>] >= <minimum> [(<note>)], got <value>".
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
+        of_unit = f" of {unit}" if unit else ""
+        why = f" ({note})" if note else ""
+        raise ValueError(f"{name} must be a whole number{of_unit} >= {minimum}{why}, got {value!r}")
+    return int(value)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.data import load_fico
-from helpers.validation import require_date
+from helpers.validation import require_date, require_whole_number
 
 #: Days between an application and the day its outcome (default or not) is known.
 LABEL_DELAY_DAYS = 30
@@ -274,11 +274,9 @@ def _validate(scenario: str | Scenario, days: int, per_day: int, start, seed) ->
         raise ValueError(
             f"unknown scenario {scenario!r}; valid scenarios are: {', '.join(SCENARIOS)} (or a Scenario object)"
         )
-    for name, value in (("days", days), ("per_day", per_day)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0 (the same seed gives the same frame), got {seed!r}")
+    require_whole_number(days, "days", minimum=1)
+    require_whole_number(per_day, "per_day", minimum=1)
+    require_whole_number(seed, "seed", note="the same seed gives the same frame")
     return require_date(start, "start")
 
 

@@ -12,13 +12,10 @@ import pandas as pd
 from helpers.drift.inputs import column_types, require_finite
 from helpers.drift.stattests import ARRAY_SAFE, COLUMN_TYPE, NUMERICAL, check_method, registered_test
 from helpers.runtime import single_threaded_blas
+from helpers.validation import require_whole_number
 
 __all__ = ["false_alarm_rates"]
 
-
-def _check_seed(seed) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0 (the same seed gives the same draws), got {seed!r}")
 
 
 def false_alarm_rates(
@@ -46,7 +43,7 @@ def false_alarm_rates(
         ValueError: a categorical column, an unknown or inapplicable method, a size whose two samples do not fit in
             ``pool``, ``trials`` below 1.
     """
-    _check_seed(seed)
+    require_whole_number(seed, "seed", note="the same seed gives the same draws")
     if isinstance(shift, bool) or not isinstance(shift, (int, float, np.integer, np.floating)) or not (
         math.isfinite(float(shift)) and float(shift) > -1
     ):
@@ -60,8 +57,7 @@ def false_alarm_rates(
         raise ValueError(f"false_alarm_rates scales column {column!r}, so it must be numerical; it is {kind}")
     require_finite(pool, [column], "pool")
     tests = {m: registered_test(check_method(m, column, kind), NUMERICAL) for m in methods}
-    if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or trials < 1:
-        raise ValueError(f"trials must be a whole number >= 1, got {trials!r}")
+    require_whole_number(trials, "trials", minimum=1)
     too_big = [n for n in sizes if 2 * n > len(pool) or n < 2]
     if too_big:
         raise ValueError(f"sizes {too_big} need 2 x n <= {len(pool)} rows of pool (and n >= 2)")

@@ -21,7 +21,7 @@ from helpers.drift.stattests import (
     default_method,
     is_comparable,
 )
-from helpers.validation import require_columns, require_rows
+from helpers.validation import require_columns, require_rows, require_whole_number
 from helpers.world import APPLICANT_FEATURES
 
 __all__ = [
@@ -149,9 +149,7 @@ def check_threshold(value, column: str, method: str | None, kind: str, reference
 def check_min_rows(value) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"min_rows must be a whole number of rows >= 1 (or None: MIN_WINDOW_ROWS), got {value!r}")
-    return int(value)
+    return require_whole_number(value, "min_rows", minimum=1, unit="rows", note="or None: MIN_WINDOW_ROWS")
 
 
 def bad_values(series: pd.Series) -> np.ndarray:

@@ -29,7 +29,7 @@ from helpers.drift.stattests import (
     stattest,
 )
 from helpers.runtime import single_threaded_blas
-from helpers.validation import require_columns, require_rows
+from helpers.validation import require_columns, require_rows, require_whole_number
 
 __all__ = ["STATUS_DRIFT", "STATUS_NO_DRIFT", "STATUS_TOO_FEW_ROWS", "alarm_summary", "drift_timeline", "first_alarm"]
 
@@ -212,8 +212,7 @@ def first_alarm(timeline: pd.DataFrame, column: str, consecutive: int = 1) -> pd
     require_columns(timeline, ["period", "column", "drifted"], "timeline")
     if not isinstance(column, str):
         raise ValueError(f"column must be a column name (a string), got {column!r}")
-    if isinstance(consecutive, bool) or not isinstance(consecutive, (int, np.integer)) or consecutive < 1:
-        raise ValueError(f"consecutive must be a whole number >= 1, got {consecutive!r}")
+    require_whole_number(consecutive, "consecutive", minimum=1)
     rows = timeline[timeline["column"] == column].sort_values("period")
     if rows.empty:
         raise ValueError(
