@@ -217,12 +217,12 @@ class AccuracyAlert:
 
 def first_accuracy_alert(
     timeline: pd.DataFrame,
-    threshold: float = ACCURACY_LINE,
+    line: float = ACCURACY_LINE,
     column: str = "rolling_accuracy",
     *,
     min_labelled: int = MIN_LABELLED_ROWS,
 ) -> AccuracyAlert | None:
-    """The first period whose ``column`` (of ``performance_timeline``) is below ``threshold``, or None.
+    """The first period whose ``column`` (of ``performance_timeline``) is below ``line``, or None.
 
     Periods without a value (labels not in yet, or not enough periods for a rolling value) are skipped: an alert
     can only fire on what is known. So are periods whose daily ``accuracy`` rests on fewer than ``min_labelled``
@@ -233,14 +233,14 @@ def first_accuracy_alert(
     if not isinstance(column, str):
         raise ValueError(f"column must be a column name (a string), got {column!r}")
     require_columns(timeline, ["period", column, "labels_complete_on"], "timeline")
-    if not _is_share(threshold):
-        raise ValueError(f"threshold must be an accuracy between 0 and 1 (e.g. 0.90), got {threshold!r}")
+    if not _is_share(line):
+        raise ValueError(f"line must be an accuracy between 0 and 1 (e.g. 0.90), got {line!r}")
     require_whole_number(min_labelled, "min_labelled", minimum=1, unit="rows")
     known = timeline[timeline[column].notna()]
     if column == "accuracy" and "n_labelled" in known.columns:
         known = known[known["n_labelled"] >= min_labelled]
     known = known.sort_values("period")
-    below = known[known[column].astype(float) < threshold]
+    below = known[known[column].astype(float) < line]
     if below.empty:
         return None
     row = below.iloc[0]

@@ -162,8 +162,8 @@ def test_bad_input_is_named(decisions):
         classification_check(decisions, as_of=_date(100), start=_date(91))
     with pytest.raises(ValueError, match="start .* is after end"):
         classification_check(decisions, start=_date(50), end=_date(40))
-    with pytest.raises(ValueError, match="threshold must be an accuracy"):
-        first_accuracy_alert(performance_timeline(decisions), threshold=90)
+    with pytest.raises(ValueError, match="line must be an accuracy"):
+        first_accuracy_alert(performance_timeline(decisions), line=90)
     with pytest.raises(ValueError, match="timeline has no column 'labels_complete_on'"):
         accuracy_metric(performance_timeline(decisions).drop(columns="labels_complete_on"))
     with pytest.raises(ValueError, match="complete on .* one period per completion day"):
