@@ -31,6 +31,12 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
+__all__ = [
+    "____", "VERDICT_CORRECT", "VERDICT_INCORRECT", "VERDICT_UNANSWERED", "VERDICT_THOUGHT", "HINT_PREFIX",
+    "SOLUTION_PREFIX", "Wrong", "kind_of", "plain", "is_placeholder", "Question", "ThoughtExperiment",
+    "expect_number", "expect_choice", "expect_set",
+]
+
 
 class _Placeholder:
     """The value a learner replaces with an answer (shown as ``____``)."""

@@ -17,6 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+__all__ = [
+    "DATA_DIR", "CHECKSUMS", "GERMAN_CREDIT_COLUMNS", "FICO_GROUPS", "DataFileError", "sha256_of",
+    "FRAME_DIGEST_LENGTH", "frame_digest", "data_path", "RESTORE_COMMAND", "load_german_credit", "load_fico",
+]
+
 #: Folder holding the course's data files (``<repo>/data``).
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 

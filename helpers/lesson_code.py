@@ -9,6 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+__all__ = [
+    "Attempt", "attempt",
+]
+
 # "(/path/to/site-packages/pkg/__init__.py)" at the end of an ImportError: machine-specific, so not shown
 _PATH_IN_PARENTHESES = re.compile(r"\s*\((?:[A-Za-z]:)?[^()\s]*[/\\][^()]*\)")
 

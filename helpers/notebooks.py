@@ -20,6 +20,14 @@ import nbformat
 from helpers.handouts import write_index
 from helpers.paths import ARTEFACT_LOG_VARIABLE, BUILD_DIR, REPO_ROOT, relative
 
+__all__ = [
+    "NOTEBOOK_DIR", "EXERCISE_DIR", "SOLUTION_DIR", "KERNEL", "KERNELSPEC", "CELL_TIMEOUT_SECONDS",
+    "CLAIMS_TAG", "KERNEL_ARGUMENTS", "course_notebooks", "solution_notebooks", "learner_notebooks",
+    "RunResult", "describe_failure", "execute", "cores", "run_all", "print_table", "run_and_report",
+    "normalize", "execute_in_place", "clear_outputs", "SOLUTION_TAG", "strip_solutions", "learner_path_for",
+    "generate_learner_notebooks", "stale_learner_notebooks", "refresh_committed",
+]
+
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 EXERCISE_DIR = REPO_ROOT / "exercises"
 SOLUTION_DIR = EXERCISE_DIR / "solutions"

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = [
+    "REPO_ROOT", "BUILD_DIR", "ARTEFACT_LOG_VARIABLE", "build_path", "writable_build_path", "relative",
+]
+
 #: The repository root (the folder holding README.md, helpers/, notebooks/ ...).
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Everything a run writes goes below this folder.

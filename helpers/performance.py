@@ -29,6 +29,11 @@ from helpers.paths import writable_build_path
 from helpers.runtime import quiet_warnings, single_threaded_blas
 from helpers.validation import require_columns, require_date, require_rows, require_whole_number
 
+__all__ = [
+    "MIN_LABELLED_ROWS", "LABELLED", "PARTLY_LABELLED", "AWAITING_LABELS", "TIMELINE_COLUMNS",
+    "performance_timeline", "accuracy_metric", "AccuracyAlert", "first_accuracy_alert", "classification_check",
+]
+
 #: The lesson's alert line: an alert when accuracy falls below 90%.
 #: Fewest labelled rows a period's own accuracy needs before it can raise an alert (a share of fewer rows moves in
 #: steps too coarse to compare with a line: with 10 rows, one decision is 10 points). The same rule of thumb as the

@@ -13,6 +13,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "FIGSIZE", "EVENT_COLOURS", "EVENT_STYLES", "plot_timeline", "plot_alert", "show",
+]
+
 FIGSIZE = (10, 4)
 #: Vertical event lines differ by colour *and* line style, so that they stay apart in grey or on a projector.
 EVENT_COLOURS = ["tab:red", "tab:green", "tab:purple", "tab:olive"]  # not blue or orange: the series' colours

@@ -52,6 +52,15 @@ with warnings.catch_warnings():
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
 
+__all__ = [
+    "QUIET_ENVIRONMENT", "OFFLINE_ENVIRONMENT", "PROBE_TIMEOUT_SECONDS", "StoreUnavailable", "configure",
+    "STORE_DIR", "DATASET_DIR", "CHAMPION", "CHALLENGER", "DASHBOARD_HOST", "DASHBOARD_PORT", "MODEL_PACKAGES",
+    "sqlite_uri", "course_store_uri", "tracking_uri", "describe_store", "artifact_root", "check_store",
+    "connect", "use_experiment", "release_experiments", "start_run", "log_history", "read_history",
+    "log_dataset", "run_datasets", "load_dataset", "pip_requirements", "log_model", "register", "set_alias",
+    "alias_version", "load_by_alias", "runs_table", "server_command",
+]
+
 # ----------------------------------------------------------------------------------------------------------------
 # Configuration: explicit, idempotent, applied by every entry point (``configure``)
 # ----------------------------------------------------------------------------------------------------------------

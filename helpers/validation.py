@@ -9,6 +9,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "require_columns", "require_rows", "require_no_nan", "require_date", "ratio_or_nan", "require_whole_number",
+]
+
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str = "data") -> None:
     """Raise ``ValueError`` naming every column of ``columns`` that ``df`` lacks, and the columns it has."""

@@ -24,6 +24,12 @@ import pandas as pd
 from helpers.data import load_fico
 from helpers.validation import require_date, require_whole_number
 
+__all__ = [
+    "LABEL_DELAY_DAYS", "REGIONS", "NUMERIC_FEATURES", "CATEGORICAL_FEATURES", "APPLICANT_FEATURES",
+    "PROTECTED", "PRIVILEGED_GROUP", "UNPRIVILEGED_GROUP", "APPLICANT_SCORE_FLOOR", "WorldArrays", "Scenario",
+    "SCENARIOS", "simulate_applications", "scenario_table",
+]
+
 #: Days between an application and the day its outcome (default or not) is known.
 LABEL_DELAY_DAYS = 30
 
