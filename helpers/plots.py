@@ -3,6 +3,7 @@
 ``plot_timeline`` is the course's workhorse: one or more daily series, an alert threshold, and vertical markers for
 what happened (the true shift day from ``SCENARIOS``) and what monitoring saw (the day an alarm fired).
 ``plot_alert`` draws one alert rule next to its metric: the alert line, the pending stretches, the firing evaluations.
+Figures a notebook draws itself take the course's style from ``plt.style.use("helpers.course")`` in its first cell.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "FIGSIZE", "EVENT_COLOURS", "EVENT_STYLES", "plot_timeline", "plot_alert", "show",
+    "FIGSIZE", "EVENT_COLOURS", "EVENT_STYLES", "COURSE_STYLE", "plot_timeline", "plot_alert", "show",
 ]
 
 FIGSIZE = (10, 4)
@@ -22,10 +23,24 @@ FIGSIZE = (10, 4)
 EVENT_COLOURS = ["tab:red", "tab:green", "tab:purple", "tab:olive"]  # not blue or orange: the series' colours
 EVENT_STYLES = [":", "-.", (0, (6, 2)), (0, (1, 3))]
 
-plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
-                     "axes.spines.right": False, "font.size": 11})
+#: The course's matplotlib style (``helpers/course.mplstyle``): notebooks apply it with ``plt.style.use(COURSE_STYLE)``
+#: (importing this module changes no setting); ``plot_timeline`` and ``plot_alert`` draw in it either way.
+COURSE_STYLE = "helpers.course"
 
 
+def _in_course_style(draw):
+    """Run a drawing function inside ``plt.style.context(COURSE_STYLE)``: the style lasts for the call only."""
+    import functools
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with plt.style.context(COURSE_STYLE):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+@_in_course_style
 def plot_timeline(
     frame: pd.DataFrame,
     x: str,
@@ -70,6 +85,7 @@ def plot_timeline(
 _OP_WORDS = {"<": "below", "<=": "at or below", ">": "above", ">=": "at or above"}
 
 
+@_in_course_style
 def plot_alert(
     ax: plt.Axes | None,
     evaluation: pd.DataFrame,
