@@ -242,15 +242,31 @@ def run_and_report(workers: int | None = None) -> bool:
 def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Strip what varies between runs (execution timings, papermill metadata) and set kernelspec python3.
 
-    Cells tagged ``claims`` keep (or get) ``jupyter.source_hidden``: JupyterLab shows them collapsed.
+    Consecutive outputs of one stream (stdout, stderr) are merged: how a kernel splits its prints into messages
+    depends on timing, not on the code. Cells tagged ``claims`` keep (or get) ``jupyter.source_hidden``: JupyterLab
+    shows them collapsed.
     """
     nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}})
     for cell in nb.cells:
         for key in ("execution", "papermill", "collapsed", "scrolled", "jupyter", "ExecuteTime"):
             cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            cell.outputs = _merged_streams(cell.outputs)
         if CLAIMS_TAG in cell.metadata.get("tags", []):  # checks of the prose: collapsed in JupyterLab
             cell.metadata["jupyter"] = {"source_hidden": True}
     return nb
+
+
+def _merged_streams(outputs: list) -> list:
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
 
 
 def execute_in_place(path: Path, timeout: int = CELL_TIMEOUT_SECONDS) -> None:
