@@ -37,14 +37,14 @@ q2 = Question(
     "Question 2",
     expect_choice("no", ["yes", "no"]),
     hint=(
-        f"Build known = performance_timeline(decisions, as_of=date_of({LOOK_DAY}), rolling={ROLLING}), then "
+        f"Build known = performance_timeline(decisions, as_of=date_of_day({LOOK_DAY}, day0), rolling={ROLLING}), then "
         "first_firing(accuracy_rule, accuracy_metric(known)): None means it has not fired. Which days' labels are in "
         "on that day?"
     ),
     solution=(
         f"no: on day {LOOK_DAY} labels are in only for applications up to day {LOOK_DAY - LABEL_DELAY_DAYS}, before "
         f"the change on day {_concept.concept_drift_day}. Every accuracy known that day is from the old world.\n"
-        f"    known = performance_timeline(decisions, as_of=date_of({LOOK_DAY}), rolling={ROLLING})\n"
+        f"    known = performance_timeline(decisions, as_of=date_of_day({LOOK_DAY}, day0), rolling={ROLLING})\n"
         "    answer_q2 = 'no' if first_firing(accuracy_rule, accuracy_metric(known)) is None else 'yes'"
     ),
     correct_message=(
@@ -76,7 +76,7 @@ q3 = Question(
     hint=(
         "Use every label (performance_timeline(decisions, rolling=ROLLING)), turn it into the daily metric with "
         "accuracy_metric(...) (one sample on the day each window's labels are in) and ask first_firing(accuracy_rule, "
-        "...) for the date; convert it to a day number with day_of(...)."
+        "...) for the date; convert it to a day number with day_number(..., day0)."
     ),
     solution=(
         f"Between day {_concept.concept_drift_day + LABEL_DELAY_DAYS} and "
@@ -84,7 +84,7 @@ q3 = Question(
         f"a couple of days after the change, and that becomes known {LABEL_DELAY_DAYS} days later (day 122 with the "
         "default seed, as in notebook 02).\n"
         "    fired = first_firing(accuracy_rule, accuracy_metric(performance_timeline(decisions, rolling=ROLLING)))\n"
-        "    answer_q3 = day_of(fired)"
+        "    answer_q3 = day_number(fired, day0)"
     ),
     correct_message=f"An accuracy alert is late by construction: at least one label delay ({LABEL_DELAY_DAYS} days).",
 )
@@ -101,7 +101,7 @@ q4 = Question(
         f"About {_SHOCK_GAP} days: the drift alarm fires on day {_shock.start_day} or just after; defaults rise only "
         f"from day {_shock.concept_drift_day}, the {ROLLING}-day accuracy crosses the line a few days later, and its "
         f"labels arrive {LABEL_DELAY_DAYS} days after that.\n"
-        "    answer_q4 = day_of(accuracy_fired) - day_of(drift_fired)"
+        "    answer_q4 = day_number(accuracy_fired, day0) - day_number(drift_fired, day0)"
     ),
     correct_message=(
         "The order is built into income_shock (defaults rise three weeks after incomes fall); what you measured is "
