@@ -205,10 +205,13 @@ def first_alarm(timeline: pd.DataFrame, column: str, consecutive: int = 1) -> pd
     """The window in which a drift alarm on ``column`` fires: the first window that completes ``consecutive``
     drifted windows in a row (Prometheus' ``for:``), or None when it never fires.
 
-    With ``consecutive=1`` this is simply the first drifted window. A window with too few rows for a verdict
-    (``status`` "too few rows") never fires and ends a run of drifted windows, as a missing series resets a
-    Prometheus ``for:``.
+    With ``consecutive=1`` this is simply the first drifted window. It is the course's alert engine
+    (``helpers.alerts``) on the series "drifted" (1/0) per window, with ``for:`` = ``consecutive - 1`` windows; a
+    window with too few rows for a verdict (``status`` "too few rows") has no sample, so it never fires and ends a
+    run of drifted windows, as a missing series resets a Prometheus ``for:``.
     """
+    from helpers.alerts import Rule, first_firing
+
     require_columns(timeline, ["period", "column", "drifted"], "timeline")
     if not isinstance(column, str):
         raise ValueError(f"column must be a column name (a string), got {column!r}")
@@ -219,12 +222,13 @@ def first_alarm(timeline: pd.DataFrame, column: str, consecutive: int = 1) -> pd
             f"timeline has no rows for column {column!r}; its columns are: {', '.join(timeline['column'].unique())}"
         )
     too_few = (rows["status"] == STATUS_TOO_FEW_ROWS) if "status" in rows.columns else pd.Series(False, rows.index)
-    run = 0
-    for period, drifted, no_verdict in zip(rows["period"], rows["drifted"], too_few):
-        run = run + 1 if drifted and not no_verdict else 0
-        if run >= consecutive:
-            return pd.Timestamp(period)
-    return None
+    drifted = pd.Series(rows["drifted"].astype(float).to_numpy(), index=pd.DatetimeIndex(rows["period"]))
+    drifted[too_few.to_numpy()] = np.nan
+    spacing = drifted.index.to_series().diff().min() if len(drifted) > 1 else pd.Timedelta(days=1)
+    rule = Rule(name="DriftAlarm", metric="feature_drifted", op=">", threshold=0.5,
+                for_=(consecutive - 1) * spacing)
+    fired = first_firing(rule, drifted)
+    return None if fired is None else pd.Timestamp(fired)
 
 
 def alarm_summary(timeline: pd.DataFrame, consecutive: int = 1) -> pd.DataFrame:
