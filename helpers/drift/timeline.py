@@ -98,29 +98,8 @@ def drift_timeline(
     plan = make_plan(reference, [(data, "data")], columns, method, threshold)
     periods = _periods(data[date_column], freq, "data")
 
-    order = np.argsort(periods.to_numpy(), kind="stable")
-    sorted_periods = periods.to_numpy()[order]
-    starts, first_index = np.unique(sorted_periods, return_index=True)
-    bounds = list(zip(first_index, [*first_index[1:], len(order)]))
-    expected = pd.period_range(pd.Timestamp(starts[0]), pd.Timestamp(starts[-1]), freq=freq).start_time
-    empty = expected.difference(pd.DatetimeIndex(starts))
-    if len(empty):
-        shown = ", ".join(_window_label(p) for p in empty[:5])
-        shown += f" (+{len(empty) - 5} more)" if len(empty) > 5 else ""
-        raise ValueError(
-            f"data has {len(empty)} empty window(s) between its first and last {freq!r} period: {shown}; "
-            f"a window without rows cannot be compared: fill the gap or choose a longer freq"
-        )
-    for column in plan.columns:
-        bad = bad_values(data[column])
-        if bad.any():
-            windows = sorted(set(periods[bad]))
-            shown = ", ".join(_window_label(p) for p in windows[:5]) + (" ..." if len(windows) > 5 else "")
-            raise ValueError(
-                f"data has missing or infinite values in {column!r} ({int(bad.sum())} rows, in window(s) {shown}); "
-                f"Evidently would drop them silently. Drop or impute them first"
-            )
-
+    order, starts, bounds = _windows(periods, freq)
+    _require_finite_windows(data, plan.columns, periods)
     n_reference = len(reference)
     with single_threaded_blas(), ThreadPoolExecutor(max_workers=_workers()) as pool:
         # columns are independent; numpy and pandas release the GIL in the tests' sorting, searching and counting
@@ -132,6 +111,42 @@ def drift_timeline(
                 plan.columns,
             )
         )
+    return _timeline_frame(starts, bounds, plan, per_column)
+
+
+def _windows(periods: pd.Series, freq: str):
+    """Rows sorted by window (``order``), each window's start and its (start, stop) bounds in that order; refuses
+    an empty window between the first and the last."""
+    order = np.argsort(periods.to_numpy(), kind="stable")
+    starts, first_index = np.unique(periods.to_numpy()[order], return_index=True)
+    bounds = list(zip(first_index, [*first_index[1:], len(order)]))
+    expected = pd.period_range(pd.Timestamp(starts[0]), pd.Timestamp(starts[-1]), freq=freq).start_time
+    empty = expected.difference(pd.DatetimeIndex(starts))
+    if len(empty):
+        shown = ", ".join(_window_label(p) for p in empty[:5])
+        shown += f" (+{len(empty) - 5} more)" if len(empty) > 5 else ""
+        raise ValueError(
+            f"data has {len(empty)} empty window(s) between its first and last {freq!r} period: {shown}; "
+            f"a window without rows cannot be compared: fill the gap or choose a longer freq"
+        )
+    return order, starts, bounds
+
+
+def _require_finite_windows(data: pd.DataFrame, columns: list[str], periods: pd.Series) -> None:
+    """Refuse missing or infinite values, naming the column and the windows that hold them."""
+    for column in columns:
+        bad = bad_values(data[column])
+        if bad.any():
+            windows = sorted(set(periods[bad]))
+            shown = ", ".join(_window_label(p) for p in windows[:5]) + (" ..." if len(windows) > 5 else "")
+            raise ValueError(
+                f"data has missing or infinite values in {column!r} ({int(bad.sum())} rows, in window(s) {shown}); "
+                f"Evidently would drop them silently. Drop or impute them first"
+            )
+
+
+def _timeline_frame(starts, bounds, plan: Plan, per_column: list) -> pd.DataFrame:
+    """One row per (window, column) from each column's (method, score, threshold, drifted) per window."""
     records: dict[str, list] = {k: [] for k in ("period", "column", "method", "score", "threshold", "drifted", "n")}
     for w, (start, stop) in enumerate(bounds):
         for column, scores in zip(plan.columns, per_column):
