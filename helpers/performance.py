@@ -292,6 +292,34 @@ def classification_check(
     labelled = _labelled_mask(decisions, as_of, date_column, label, prediction, label_date_column)
     if not _is_share(min_accuracy):
         raise ValueError(f"min_accuracy must be an accuracy between 0 and 1 (e.g. 0.90), got {min_accuracy!r}")
+    rows, n_awaiting = _labelled_rows_in_range(decisions, labelled, as_of, start, end, date_column,
+                                               label_date_column)
+    if probability is not None:
+        require_columns(decisions, [probability], "decisions")
+
+    values, verdict = _evidently_classification(rows, label, prediction, probability, min_accuracy, report_path)
+    passed = str(getattr(verdict["status"], "value", verdict["status"])) == "SUCCESS"
+    if passed != (values["accuracy"] >= min_accuracy) and not math.isclose(values["accuracy"], min_accuracy):
+        raise RuntimeError("Evidently's accuracy test disagrees with its accuracy value")
+    return pd.DataFrame(
+        [
+            {
+                "first_day": rows[date_column].min(),
+                "last_day": rows[date_column].max(),
+                "n_labelled": len(rows),
+                "n_awaiting": n_awaiting,
+                "accuracy": values["accuracy"],
+                "precision": values.get("precision"),
+                "recall": values.get("recall"),
+                "min_accuracy": float(min_accuracy),
+                "passed": passed,
+            }
+        ]
+    )
+
+
+def _labelled_rows_in_range(decisions, labelled, as_of, start, end, date_column, label_date_column):
+    """The decisions from ``start`` to ``end`` (inclusive, None open) whose labels are in, and how many are not."""
     in_range = np.ones(len(decisions), dtype=bool)
     start_ts = None if start is None else require_date(start, "start")
     end_ts = None if end is None else require_date(end, "end")
@@ -310,9 +338,11 @@ def classification_check(
             f"no labels are in yet for the decisions between start={start!r} and end={end!r} as of {as_of!r}: "
             f"the first of them arrives on {pd.Timestamp(first_label).date()}"
         )
-    if probability is not None:
-        require_columns(decisions, [probability], "decisions")
+    return rows, int((in_range & ~labelled).sum())
 
+
+def _evidently_classification(rows, label, prediction, probability, min_accuracy, report_path):
+    """Evidently's ClassificationPreset with its accuracy test on ``rows``: accuracy/precision/recall and the test."""
     with quiet_warnings():
         from evidently import BinaryClassification, DataDefinition, Dataset, Report
         from evidently.presets import ClassificationPreset
@@ -343,21 +373,4 @@ def classification_check(
     verdicts = [t for t in result["tests"] if "Accuracy" in t["name"]]
     if len(verdicts) != 1 or "accuracy" not in values:  # would mean Evidently changed its result format
         raise RuntimeError("Evidently's classification report has no accuracy test result")
-    passed = str(getattr(verdicts[0]["status"], "value", verdicts[0]["status"])) == "SUCCESS"
-    if passed != (values["accuracy"] >= min_accuracy) and not math.isclose(values["accuracy"], min_accuracy):
-        raise RuntimeError("Evidently's accuracy test disagrees with its accuracy value")
-    return pd.DataFrame(
-        [
-            {
-                "first_day": rows[date_column].min(),
-                "last_day": rows[date_column].max(),
-                "n_labelled": len(rows),
-                "n_awaiting": int((in_range & ~labelled).sum()),
-                "accuracy": values["accuracy"],
-                "precision": values.get("precision"),
-                "recall": values.get("recall"),
-                "min_accuracy": float(min_accuracy),
-                "passed": passed,
-            }
-        ]
-    )
+    return values, verdicts[0]
