@@ -82,7 +82,25 @@ def fairness_timeline(
     groups = resolve_groups(df, protected, privileged, what)
     labels = binary(df, outcome, favorable, what)
     mask = privileged_mask(df, groups)
-    dates = df[date_column]
+    keys, periods = _period_keys(df[date_column], date_column, freq)
+    positions = pd.Series(np.arange(len(df)), index=pd.Index(keys.to_numpy()))
+    by_period = positions.groupby(level=0).indices
+    rows = []
+    for period in periods:
+        index = by_period.get(period)
+        idx = positions.to_numpy()[index] if index is not None else np.array([], dtype=int)
+        rows.append(_period_row(period, labels[idx], mask[idx], groups, outcome, limit))
+    out = pd.DataFrame(rows)
+    out["passes_four_fifths"] = out["passes_four_fifths"].astype("boolean")
+    out["breach"] = out["breach"].astype("boolean")
+    out.attrs.update(privileged_group=groups.privileged_name, unprivileged_group=groups.unprivileged_name,
+                     line=float(line))
+    return out
+
+
+def _period_keys(dates: pd.Series, date_column: str, freq: str):
+    """Each row's period and every period from the first to the last (calendar bins of ``freq`` for dates;
+    every integer for day numbers)."""
     if pd.api.types.is_datetime64_any_dtype(dates):
         try:
             keys = dates.dt.to_period(freq).dt.start_time
@@ -97,38 +115,31 @@ def fairness_timeline(
             f"column {date_column!r} must hold dates (datetime64) or whole numbers (e.g. a day number), "
             f"found dtype {dates.dtype}"
         )
-    positions = pd.Series(np.arange(len(df)), index=pd.Index(keys.to_numpy()))
-    by_period = positions.groupby(level=0).indices
-    rows = []
-    for period in periods:
-        index = by_period.get(period)
-        idx = positions.to_numpy()[index] if index is not None else np.array([], dtype=int)
-        row: dict[str, Any] = {"period": period}
-        n_p = int(mask[idx].sum())
-        n_u = int(len(idx) - n_p)
-        row.update(n_privileged=n_p, n_unprivileged=n_u, favorable_privileged=int(labels[idx][mask[idx]].sum()),
-                   favorable_unprivileged=int(labels[idx][~mask[idx]].sum()))
-        if n_p == 0 or n_u == 0:
-            missing = [name for name, n in ((groups.privileged_name, n_p), (groups.unprivileged_name, n_u)) if n == 0]
-            status = STATUS_NO_ROWS if len(missing) == 2 else f"no {missing[0]} rows"
-            row.update(rate_privileged=ratio_or_nan(row["favorable_privileged"], n_p),
-                       rate_unprivileged=ratio_or_nan(row["favorable_unprivileged"], n_u), disparate_impact=math.nan,
-                       statistical_parity_difference=math.nan, passes_four_fifths=pd.NA, breach=pd.NA, status=status)
+    return keys, periods
+
+
+def _period_row(period, labels: np.ndarray, mask: np.ndarray, groups, outcome: str, limit: Fraction) -> dict:
+    """One period's counts, rates, disparate impact and status (an empty group gives no ratio, not a breach)."""
+    row: dict[str, Any] = {"period": period}
+    n_p = int(mask.sum())
+    n_u = int(len(labels) - n_p)
+    row.update(n_privileged=n_p, n_unprivileged=n_u, favorable_privileged=int(labels[mask].sum()),
+               favorable_unprivileged=int(labels[~mask].sum()))
+    if n_p == 0 or n_u == 0:
+        missing = [name for name, n in ((groups.privileged_name, n_p), (groups.unprivileged_name, n_u)) if n == 0]
+        status = STATUS_NO_ROWS if len(missing) == 2 else f"no {missing[0]} rows"
+        row.update(rate_privileged=ratio_or_nan(row["favorable_privileged"], n_p),
+                   rate_unprivileged=ratio_or_nan(row["favorable_unprivileged"], n_u), disparate_impact=math.nan,
+                   statistical_parity_difference=math.nan, passes_four_fifths=pd.NA, breach=pd.NA, status=status)
+    else:
+        result = audit_arrays(labels, mask, groups, outcome)
+        breach = _below(result.favorable_unprivileged, n_u, result.favorable_privileged, n_p, limit)
+        if result.favorable_privileged == 0 and result.favorable_unprivileged == 0:
+            status = STATUS_NO_FAVOURABLE
         else:
-            result = audit_arrays(labels[idx], mask[idx], groups, outcome)
-            breach = _below(result.favorable_unprivileged, n_u, result.favorable_privileged, n_p, limit)
-            if result.favorable_privileged == 0 and result.favorable_unprivileged == 0:
-                status = STATUS_NO_FAVOURABLE
-            else:
-                status = STATUS_BREACH if breach else STATUS_OK
-            row.update(rate_privileged=result.rate_privileged, rate_unprivileged=result.rate_unprivileged,
-                       disparate_impact=result.disparate_impact,
-                       statistical_parity_difference=result.statistical_parity_difference,
-                       passes_four_fifths=result.passes_four_fifths, breach=breach, status=status)
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    out["passes_four_fifths"] = out["passes_four_fifths"].astype("boolean")
-    out["breach"] = out["breach"].astype("boolean")
-    out.attrs.update(privileged_group=groups.privileged_name, unprivileged_group=groups.unprivileged_name,
-                     line=float(line))
-    return out
+            status = STATUS_BREACH if breach else STATUS_OK
+        row.update(rate_privileged=result.rate_privileged, rate_unprivileged=result.rate_unprivileged,
+                   disparate_impact=result.disparate_impact,
+                   statistical_parity_difference=result.statistical_parity_difference,
+                   passes_four_fifths=result.passes_four_fifths, breach=breach, status=status)
+    return row
