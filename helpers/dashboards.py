@@ -80,7 +80,7 @@ def start_mlflow(port: int = MLFLOW_PORT, store_uri: str | None = None, **option
 
     port = check_port(port)
     uri = store_uri or tracking.tracking_uri()
-    db = tracking._sqlite_path(uri)
+    db = tracking.sqlite_path(uri)
     if db is None:
         raise ValueError(
             f"the MLflow store {uri!r} is not a sqlite:/// database: if it is a running server, open it in a "
@@ -216,6 +216,8 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
                 started.append(server)
                 out(f"started the course MLflow server at {base} in {server.started_seconds:.1f} s")
             from helpers import tracking  # slow (MLflow): imported once the port is known to be usable
+            from mlflow.entities import Metric
+            from mlflow.exceptions import MlflowException
 
             out(f"preparing {days} simulated days of the {scenario!r} scenario ...")
             table = daily_monitoring(scenario, days=days)
@@ -234,12 +236,12 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
                 for step, row in table.iterrows():
                     tick = time.monotonic()
                     values = {k: float(row[k]) for k in LIVE_METRICS if row[k] == row[k]}  # skip NaN (no value)
-                    client.log_batch(run_id, metrics=[tracking.Metric(k, v, int(time.time() * 1000), int(step))
+                    client.log_batch(run_id, metrics=[Metric(k, v, int(time.time() * 1000), int(step))
                                                       for k, v in values.items()], synchronous=True)  # fmt: skip
                     shown = "  ".join(f"{k} {v:.3f}" for k, v in values.items())
                     out(f"day {step:3d} ({row['date'].date()})  {shown}")
                     time.sleep(max(0.0, interval - (time.monotonic() - tick)))
-            except (OSError, tracking.MlflowException) as error:
+            except (OSError, MlflowException) as error:
                 status = "FAILED"
                 raise ServerError(f"the MLflow server at {base} stopped answering ({error}); start it again with "
                                   f"python -m helpers live --port {port}") from error  # fmt: skip

@@ -180,7 +180,7 @@ def record_drift_explanation(run_id: str, column: str, explanation: str) -> None
 
     if not isinstance(explanation, str) or len(explanation.split()) < 3:
         raise ValueError(f"an explanation must say what changed and why (a few words at least), got {explanation!r}")
-    tracking.MlflowClient().set_tag(run_id, explanation_tag(column), explanation.strip())
+    tracking.client().set_tag(run_id, explanation_tag(column), explanation.strip())
 
 
 def record_signoff(run_id: str, role: str, name: str) -> None:
@@ -189,7 +189,7 @@ def record_signoff(run_id: str, role: str, name: str) -> None:
 
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"a sign-off needs the name of the person who signs, got {name!r}")
-    tracking.MlflowClient().set_tag(run_id, signoff_tag(role), name.strip())
+    tracking.client().set_tag(run_id, signoff_tag(role), name.strip())
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def _drift(settings: Mapping, candidate: Candidate, champion: Candidate) -> tupl
     if candidate.run_id is not None:
         from helpers import tracking
 
-        tags = tracking.MlflowClient().get_run(candidate.run_id).data.tags
+        tags = tracking.client().get_run(candidate.run_id).data.tags
     explained = {r.column: tags.get(explanation_tag(r.column)) for r in drifted.itertuples()}
     listed = ", ".join(f"{r.column} ({r.method} {r.score:.3g})" for r in drifted.itertuples())
     missing = [column for column, why in explained.items() if not why]
@@ -282,7 +282,7 @@ def _signoff(settings: Mapping, candidate: Candidate, champion: Candidate) -> tu
 
     if candidate.run_id is None:
         return False, "no MLflow run to record sign-offs on (Candidate.run_id)"
-    tags = tracking.MlflowClient().get_run(candidate.run_id).data.tags
+    tags = tracking.client().get_run(candidate.run_id).data.tags
     signed = {role: tags.get(signoff_tag(role)) for role in settings["roles"]}
     missing = [role for role, who in signed.items() if not who]
     if missing:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from mlflow.tracking import MlflowClient
 
 from helpers import tracking
 from helpers.notebooks import NOTEBOOK_DIR, SOLUTION_DIR, describe_failure, execute
@@ -184,6 +185,6 @@ def test_two_notebooks_log_to_one_sqlite_store_at_the_same_time(tmp_path):
     for path in (NOTEBOOK, EXERCISE):
         assert not _stderr(tmp_path / path.name), f"{path.name} wrote to stderr: {_stderr(tmp_path / path.name)}"
 
-    client = tracking.MlflowClient(tracking_uri=env["MLFLOW_TRACKING_URI"])
+    client = MlflowClient(tracking_uri=env["MLFLOW_TRACKING_URI"])
     experiments = {e.name for e in client.search_experiments()}
     assert EXPERIMENT in experiments and len(experiments - {"Default"}) >= 2, experiments

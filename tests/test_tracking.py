@@ -35,7 +35,7 @@ def store(tmp_path, monkeypatch, empty_store):
     shutil.copy(empty_store, tmp_path / "store" / "mlflow.db")
     uri = tracking.sqlite_uri(tmp_path / "store" / "mlflow.db")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-    monkeypatch.setattr(tracking, "DATASET_DIR", tmp_path / "datasets")
+    monkeypatch.setattr("helpers.tracking.datasets.DATASET_DIR", tmp_path / "datasets")
     yield tmp_path / "store"
     if mlflow.active_run():
         mlflow.end_run()

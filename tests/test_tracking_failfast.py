@@ -222,6 +222,6 @@ def test_an_experiment_held_by_a_batch_run_is_waited_for_then_named(lock_store):
         _stop(holder)
     # once the holder has ended, the experiment is free
     tracking.use_experiment("held", fresh=True, lock_timeout=5)
-    db = tracking._sqlite_path(lock_store)
+    db = tracking.sqlite_path(lock_store)
     (owner_file,) = (db.parent / "locks").glob("held-*.owner.json")
     assert json.loads(owner_file.read_text())["pid"] == os.getpid()  # what the next process would be told
