@@ -25,7 +25,7 @@ Evidently 0.7 has no fairness metric: the course stores disparate impact, accura
 snapshot's value is the plain mean of the week's daily values.
 
 How the snapshots are made. ``week_report`` runs that Report over one week (``DriftedColumnsCount`` of the features,
-``MeanValue`` of each metric column): about 0.15 s a week, most of it for the plotly histograms every ``MeanValue``
+``MeanValue`` of each metric column): about 0.2 s a week, about half of it for the plotly histograms every ``MeanValue``
 draws, which the dashboard never shows. ``add_weekly_snapshots`` writes the same numbers for all the weeks in one
 pass, about 10 ms a week: the drift verdicts by Evidently's statistical tests with weekly windows
 (``helpers.drift.drift_timeline``, which chooses methods and thresholds as the Report does), the weekly means in
@@ -367,7 +367,7 @@ def week_report(
     date_column: str = "date",
 ):
     """One Evidently ``Report`` over the week from ``week_start``: what a weekly snapshot of ``add_weekly_snapshots``
-    holds, computed the direct way (about 0.15 s a week); returns Evidently's ``Snapshot``.
+    holds, computed the direct way (about 0.2 s a week); returns Evidently's ``Snapshot``.
 
     The Report runs ``DriftedColumnsCount(columns=features)`` and ``MeanValue`` of each metric column over the
     week's rows against ``reference``; each day's metric values sit on one row of that day (NaN on the others), so
