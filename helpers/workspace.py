@@ -345,7 +345,7 @@ def add_weekly_snapshots(
     for k in range(weeks.count):
         week_start = weeks.first + pd.Timedelta(days=k * DAYS_PER_WEEK)
         if sizes[k] == 0:
-            continue  # drift_timeline has refused a week without rows between two others; none after the last
+            continue  # only before the first rows: drift_timeline refuses an empty week between two others
         count = int(drifted.loc[week_start])
         share = count / len(features)
         weekly = {name: float(means.at[k, name]) if k in means.index else float("nan") for name in names}
