@@ -20,14 +20,21 @@ Typical use (a year replayed day by day)::
 holds the share of drifted ``features`` (the week's applications against ``reference``) and the *mean of the
 week's daily values* of every metric column; the dashboard's panels read exactly those values.
 
-Evidently 0.7 has no fairness metric: the course stores disparate impact, accuracy and approval rates with
-Evidently's ``MeanValue`` over a column that carries each day's value on one row of that day (and is empty on the
-others), so the snapshot's value is the plain mean of the week's daily values.
+Evidently 0.7 has no fairness metric: the course stores disparate impact, accuracy and approval rates as Evidently's
+``MeanValue`` of a column that carries each day's value on one row of that day (and is empty on the others), so the
+snapshot's value is the plain mean of the week's daily values.
+
+How the snapshots are made. ``week_report`` runs that Report over one week (``DriftedColumnsCount`` of the features,
+``MeanValue`` of each metric column): about 0.2 s a week, about half of it for the plotly histograms every ``MeanValue``
+draws, which the dashboard never shows. ``add_weekly_snapshots`` writes the same numbers for all the weeks in one
+pass, about 10 ms a week: the drift verdicts by Evidently's statistical tests with weekly windows
+(``helpers.drift.drift_timeline``, which chooses methods and thresholds as the Report does), the weekly means in
+pandas, and each snapshot built from the metrics' own result objects, so that it carries the ids and locations a
+Report gives them. ``tests/test_workspace.py`` checks that every week holds what ``week_report`` computes.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +57,8 @@ __all__ = [
     "add_dashboard",
     "dashboard_panels",
     "add_weekly_snapshots",
+    "week_report",
+    "snapshot_values",
     "read_snapshots",
 ]
 
@@ -178,30 +187,32 @@ def _check_groups(groups: Sequence[str]) -> list[str]:
     return list(groups)
 
 
+_WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+
 @dataclass(frozen=True)
-class _Week:
-    start: pd.Timestamp
-    rows: pd.DataFrame
-    metrics: pd.DataFrame
+class _Weeks:
+    """Where each row of ``frames`` and of ``metrics`` falls: its week number (0, 1 ...), or -1 outside every
+    complete week (before ``first``, or in the incomplete last week)."""
+
+    first: pd.Timestamp
+    count: int
+    rows: np.ndarray
+    metrics: np.ndarray
 
 
-def _weeks(frames: pd.DataFrame, metrics: pd.DataFrame, date_column: str, start) -> list[_Week]:
+def _week_numbers(frames: pd.DataFrame, metrics: pd.DataFrame, date_column: str, start) -> _Weeks:
     dates = pd.to_datetime(frames[date_column]).dt.normalize()
     first = pd.Timestamp(start).normalize() if start is not None else dates.min()
-    offset = (dates - first).dt.days
+    offset = (dates - first).dt.days.to_numpy()
+    count = (int(offset.max()) + 1) // DAYS_PER_WEEK  # weeks whose seven days all lie within the data
+    inside = (offset >= 0) & (offset < count * DAYS_PER_WEEK)
+    rows = np.where(inside, offset // DAYS_PER_WEEK, -1)
+    # a day's metric counts when the day has rows (as in a Report over the rows, where the value sits on one of them)
     metric_dates = pd.to_datetime(metrics[date_column]).dt.normalize()
-    metric_offset = (metric_dates - first).dt.days
-    last = int(offset.max())
-    complete = (last + 1) // DAYS_PER_WEEK  # weeks whose seven days all lie within the data
-    weeks = []
-    for k in range(complete):
-        lo, hi = k * DAYS_PER_WEEK, (k + 1) * DAYS_PER_WEEK
-        rows = frames[(offset >= lo) & (offset < hi)]
-        if len(rows) == 0:
-            continue
-        week_metrics = metrics[(metric_offset >= lo) & (metric_offset < hi)]
-        weeks.append(_Week(first + pd.Timedelta(days=lo), rows, week_metrics))
-    return weeks
+    has_rows = metric_dates.isin(dates[inside]).to_numpy()
+    metric_offset = (metric_dates - first).dt.days.to_numpy()
+    return _Weeks(first, count, rows, np.where(has_rows, metric_offset // DAYS_PER_WEEK, -1))
 
 
 def _metric_table(rows: pd.DataFrame, week_metrics: pd.DataFrame, date_column: str, names: list[str]) -> pd.DataFrame:
@@ -217,45 +228,8 @@ def _metric_table(rows: pd.DataFrame, week_metrics: pd.DataFrame, date_column: s
     return table
 
 
-def add_weekly_snapshots(
-    ws,
-    project,
-    frames: pd.DataFrame,
-    reference: pd.DataFrame,
-    features: Sequence[str],
-    metrics: pd.DataFrame | None = None,
-    date_column: str = "date",
-    start=None,
-) -> pd.DataFrame:
-    """Write one Evidently snapshot per simulated week to ``project``, timestamped with the week's first day.
-
-    Week ``k`` covers days ``start + 7k`` to ``start + 7k + 6``; only complete weeks are written (a year of 365
-    days gives 52 snapshots; its last day belongs to no complete week). Each snapshot is one
-    ``Report([DriftedColumnsCount(columns=features), MeanValue(column=m) ...]).run(week, reference,
-    timestamp=week start)``, added with ``ws.add_run(project.id, snapshot, include_data=False)`` (the results, not
-    the rows).
-
-    Args:
-        ws, project: from ``open_project``.
-        frames: the daily applications, one row each, with ``date_column`` and the ``features``.
-        reference: the data the model was trained on (the drift baseline), with the ``features``.
-        features: the columns checked for drift (numeric dtypes as numerical, others as categorical).
-        metrics: optional, one row per day: ``date_column`` and numeric columns (``accuracy``,
-            ``disparate_impact``, ``approval_rate_<group>``, ...). A day may lack a value (NaN): a week's value is
-            the mean of the days that have one.
-        date_column: the column holding each row's simulated date.
-        start: the first day of week 0 (default: the earliest date in ``frames``).
-
-    Returns:
-        One row per snapshot written: ``week`` (0, 1 ...), ``timestamp`` (the week's first day), ``rows``
-        (applications in the week), ``drift_share`` and the week's mean of each metric column, ``snapshot_id``.
-
-    Raises:
-        ValueError: a missing column, an empty frame, a non-numeric metric column, fewer than seven days of data.
-    """
-    from evidently import DataDefinition, Dataset, Report
-    from evidently.metrics import DriftedColumnsCount, MeanValue
-
+def _check_inputs(frames, reference, features, metrics, date_column) -> tuple[list[str], pd.DataFrame, list[str]]:
+    """The checks both ``add_weekly_snapshots`` and ``week_report`` make; returns (features, metrics, metric names)."""
     features = list(features) if not isinstance(features, str) else [features]
     if not features:
         raise ValueError("features is empty: name the columns to check for drift")
@@ -276,53 +250,161 @@ def add_weekly_snapshots(
     if metrics[date_column].duplicated().any():
         day = pd.Timestamp(metrics.loc[metrics[date_column].duplicated(), date_column].iloc[0]).date()
         raise ValueError(f"metrics has more than one row for {day}: give one row per day")
+    return features, metrics, names
 
-    weeks = _weeks(frames, metrics, date_column, start)
-    if not weeks:
+
+def _report_metrics(features: list[str], names: list[str]) -> list:
+    """The metrics of a weekly snapshot, in order: ``DriftedColumnsCount`` of the features, ``MeanValue`` of each
+    metric column (the dashboard's panels read these)."""
+    from evidently.metrics import DriftedColumnsCount, MeanValue
+
+    return [DriftedColumnsCount(columns=features), *[MeanValue(column=name) for name in names]]
+
+
+def _snapshot(calculations: list, values: list, timestamp: pd.Timestamp, name: str):
+    """An Evidently snapshot holding ``values`` as the results of the metrics' ``calculations``, as ``Report.run``
+    stores them: each result made by the metric's own calculation (``result()``), with the metric's location (what
+    the dashboard's panels match on) and Evidently's default widget for a value (counters)."""
+    from evidently.core.metric_types import get_default_render
+    from evidently.core.report import Snapshot
+    from evidently.core.serialization import ReportModel, SnapshotModel
+
+    results, widgets = {}, []
+    for calculation, value in zip(calculations, values):
+        result = calculation.result(*value) if isinstance(value, tuple) else calculation.result(value)
+        result.widget = get_default_render(calculation.display_name(), result)
+        for widget in result.widget:
+            widget.linked_metrics = [calculation.id]  # the metric's fingerprint, as Report.run links it
+        result.set_metric_location(calculation.to_metric_config())
+        results[calculation.id] = result
+        widgets.extend(result.widget)
+    model = SnapshotModel(report=ReportModel(items=[]), name=name, timestamp=timestamp.to_pydatetime(), metadata={},
+                          tags=[], metric_results=results, top_level_metrics=list(results), widgets=widgets,
+                          tests_widgets=[])  # fmt: skip
+    return Snapshot.load_model(model)
+
+
+def add_weekly_snapshots(
+    ws,
+    project,
+    frames: pd.DataFrame,
+    reference: pd.DataFrame,
+    features: Sequence[str],
+    metrics: pd.DataFrame | None = None,
+    date_column: str = "date",
+    start=None,
+) -> pd.DataFrame:
+    """Write one Evidently snapshot per simulated week to ``project``, timestamped with the week's first day.
+
+    Week ``k`` covers days ``start + 7k`` to ``start + 7k + 6``; only complete weeks are written (a year of 365
+    days gives 52 snapshots; its last day belongs to no complete week). Each snapshot holds what ``week_report``
+    (one Evidently ``Report([DriftedColumnsCount(columns=features), MeanValue(column=m) ...])`` over the week's rows)
+    computes, made for all the weeks in one pass (see the module docstring), and is added with
+    ``ws.add_run(project.id, snapshot, include_data=False)`` (the results, not the rows).
+
+    Args:
+        ws, project: from ``open_project``.
+        frames: the daily applications, one row each, with ``date_column`` and the ``features``.
+        reference: the data the model was trained on (the drift baseline), with the ``features``.
+        features: the columns checked for drift, typed as Evidently infers them from the reference
+            (``helpers.drift.column_types``: floats numerical, small integers and strings categorical).
+        metrics: optional, one row per day: ``date_column`` and numeric columns (``accuracy``,
+            ``disparate_impact``, ``approval_rate_<group>``, ...). A day may lack a value (NaN): a week's value is
+            the mean of the days that have one.
+        date_column: the column holding each row's simulated date.
+        start: the first day of week 0 (default: the earliest date in ``frames``).
+
+    Returns:
+        One row per snapshot written: ``week`` (0, 1 ...), ``timestamp`` (the week's first day), ``rows``
+        (applications in the week), ``drift_share`` and the week's mean of each metric column, ``snapshot_id``.
+
+    Raises:
+        ValueError: a missing column, an empty frame, a non-numeric metric column, fewer than seven days of data, a
+            complete week without rows, missing values in a feature (see ``drift_timeline``).
+    """
+    from helpers.drift import drift_timeline
+
+    features, metrics, names = _check_inputs(frames, reference, features, metrics, date_column)
+    weeks = _week_numbers(frames, metrics, date_column, start)
+    if weeks.count == 0:
         raise ValueError(
             f"frames cover fewer than {DAYS_PER_WEEK} days from the start: no complete week to write (column "
             f"{date_column!r})"
         )
-    numeric = [
-        f for f in features if pd.api.types.is_numeric_dtype(frames[f]) and not pd.api.types.is_bool_dtype(frames[f])
-    ]
-    definition = DataDefinition(
-        numerical_columns=numeric + names, categorical_columns=[f for f in features if f not in numeric]
-    )
-    reference_data = reference[features].copy()
-    for name in names:
-        reference_data[name] = np.nan  # the metrics describe the monitored weeks, not the reference
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # statistics of the empty metric columns divide 0 by 0
-        reference_dataset = Dataset.from_pandas(reference_data, data_definition=definition)
-    report_metrics = [DriftedColumnsCount(columns=features), *[MeanValue(column=name) for name in names]]
+    inside = frames.loc[weeks.rows >= 0, [date_column, *features]]
+    # weekly windows that start on the first day of week 0: pandas' weeks ending the day before it
+    anchor = _WEEKDAYS[(weeks.first.dayofweek + DAYS_PER_WEEK - 1) % DAYS_PER_WEEK]
+    drift = drift_timeline(reference, inside.assign(**{date_column: pd.to_datetime(inside[date_column])}),
+                           date_column=date_column, freq=f"W-{anchor}", columns=features, min_rows=1)  # fmt: skip
+    drifted = drift.groupby("period")["drifted"].sum()
+    means = metrics[names].astype(float).groupby(weeks.metrics).mean()  # NaN (a day without a value) is skipped
+    sizes = np.bincount(weeks.rows[weeks.rows >= 0], minlength=weeks.count)
 
+    calculations = [metric.to_calculation() for metric in _report_metrics(features, names)]
     written = []
-    for k, week in enumerate(weeks):
-        current = pd.concat(
-            [week.rows[features], _metric_table(week.rows, week.metrics, date_column, names)], axis=1
-        ).reset_index(drop=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a metric column empty all week: 0 / 0
-            snapshot = Report(report_metrics).run(
-                Dataset.from_pandas(current, data_definition=definition),
-                reference_dataset,
-                timestamp=week.start.to_pydatetime(),
-            )
-        end = week.start + pd.Timedelta(days=DAYS_PER_WEEK - 1)
-        name = f"week {k:02d}: {week.start.date()} to {end.date()}"
-        ref = ws.add_run(project.id, snapshot, include_data=False, name=name)
-        values = _values(ws.get_run(project.id, ref.id))
-        written.append(
-            {"week": k, "timestamp": week.start, "rows": len(week.rows), **values, "snapshot_id": str(ref.id)}
-        )
+    for k in range(weeks.count):
+        week_start = weeks.first + pd.Timedelta(days=k * DAYS_PER_WEEK)
+        if sizes[k] == 0:
+            continue  # only before the first rows: drift_timeline refuses an empty week between two others
+        count = int(drifted.loc[week_start])
+        share = count / len(features)
+        weekly = {name: float(means.at[k, name]) if k in means.index else float("nan") for name in names}
+        end = week_start + pd.Timedelta(days=DAYS_PER_WEEK - 1)
+        name = f"week {k:02d}: {week_start.date()} to {end.date()}"
+        snapshot = _snapshot(calculations, [(count, share), *weekly.values()], week_start, name)
+        ref = ws.add_run(project.id, snapshot, include_data=False)
+        written.append({"week": k, "timestamp": week_start, "rows": int(sizes[k]), DRIFT_SHARE: share, **weekly,
+                        "snapshot_id": str(ref.id)})  # fmt: skip
     return pd.DataFrame(written)
 
 
-def _values(model) -> dict[str, float]:
-    """The course's values in a stored snapshot: ``drift_share`` and the ``MeanValue`` of each metric column."""
+def week_report(
+    frames: pd.DataFrame,
+    reference: pd.DataFrame,
+    features: Sequence[str],
+    week_start,
+    metrics: pd.DataFrame | None = None,
+    date_column: str = "date",
+):
+    """One Evidently ``Report`` over the week from ``week_start``: what a weekly snapshot of ``add_weekly_snapshots``
+    holds, computed the direct way (about 0.2 s a week); returns Evidently's ``Snapshot``.
+
+    The Report runs ``DriftedColumnsCount(columns=features)`` and ``MeanValue`` of each metric column over the
+    week's rows against ``reference``; each day's metric values sit on one row of that day (NaN on the others), so
+    ``MeanValue`` is the mean of the week's daily values. ``snapshot_values`` reads the numbers back.
+    """
+    from evidently import DataDefinition, Dataset, Report
+
+    from helpers.drift import CATEGORICAL, column_types, quiet, single_threaded_blas
+
+    features, metrics, names = _check_inputs(frames, reference, features, metrics, date_column)
+    first = pd.Timestamp(week_start).normalize()
+    days = (pd.to_datetime(frames[date_column]).dt.normalize() - first).dt.days
+    rows = frames[days.between(0, DAYS_PER_WEEK - 1)]
+    if rows.empty:
+        raise ValueError(f"frames have no rows in the week from {first.date()} (column {date_column!r})")
+    metric_days = (pd.to_datetime(metrics[date_column]).dt.normalize() - first).dt.days
+    week_metrics = metrics[metric_days.between(0, DAYS_PER_WEEK - 1)]
+    kinds = column_types(reference, features)
+    definition = DataDefinition(
+        numerical_columns=[f for f in features if kinds[f] != CATEGORICAL] + names,
+        categorical_columns=[f for f in features if kinds[f] == CATEGORICAL],
+    )
+    current = pd.concat([rows[features], _metric_table(rows, week_metrics, date_column, names)], axis=1)
+    reference_data = reference[features].assign(**{name: np.nan for name in names})  # the metrics describe the week
+    with quiet(), single_threaded_blas():  # quiet: statistics of an empty metric column divide 0 by 0
+        return Report(_report_metrics(features, names)).run(
+            Dataset.from_pandas(current.reset_index(drop=True), data_definition=definition),
+            Dataset.from_pandas(reference_data.reset_index(drop=True), data_definition=definition),
+            timestamp=first.to_pydatetime(),
+        )
+
+
+def snapshot_values(snapshot) -> dict[str, float]:
+    """The course's values in a snapshot (``Report.run``'s result or a stored one from ``ws.get_run``):
+    ``drift_share`` and the ``MeanValue`` of each metric column, by column name."""
     values = {}
-    for result in model.metric_results.values():
+    for result in snapshot.metric_results.values():
         location = getattr(result, "metric_value_location", None)
         params = location.metric.params if location is not None else {}
         kind = str(params.get("type", ""))
@@ -343,7 +425,7 @@ def read_snapshots(ws, project) -> pd.DataFrame:
     rows = []
     for snapshot_id in ws.list_runs(project.id):
         model = ws.get_run(project.id, snapshot_id)
-        rows.append({"timestamp": pd.Timestamp(model.timestamp), "name": model.name, **_values(model),
+        rows.append({"timestamp": pd.Timestamp(model.timestamp), "name": model.name, **snapshot_values(model),
                      "snapshot_id": str(snapshot_id)})  # fmt: skip
     frame = pd.DataFrame(rows)
     if frame.empty:

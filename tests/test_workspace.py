@@ -2,6 +2,8 @@
 means of the daily metrics, drift share, the dashboard's panels stored once, and clear errors.
 
 Everything is read back from the workspace folder by a new ``Workspace`` object, not from what the writer returned.
+The snapshots are written in one pass for all weeks; each must hold what one Evidently Report over its week
+(``week_report``) computes, under the same metric ids and locations (what the dashboard's panels match on).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from helpers import workspace as W
 START = pd.Timestamp("2024-03-04")
 DAYS = 23  # three complete weeks (days 0-20) and two days (21, 22) that belong to no complete week
 PER_DAY = 100
+FEATURES = ["a", "b", "region"]  # two numerical features and a categorical one
 
 
 def _frames(shift_week: int | None = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -52,7 +55,7 @@ def written(tmp_path_factory):
     ws, project = W.open_project(path=path, fresh=True)
     W.add_dashboard(ws, project, groups=["majority", "minority"])
     frames, reference = _frames()
-    returned = W.add_weekly_snapshots(ws, project, frames, reference, ["a", "b", "region"], _daily_metrics())
+    returned = W.add_weekly_snapshots(ws, project, frames, reference, FEATURES, _daily_metrics())
     return path, returned
 
 
@@ -95,6 +98,47 @@ def test_drift_share_is_the_share_of_drifted_features(written):
     stored = W.read_snapshots(ws, project)
     # weeks 0 and 1 are drawn like the reference; in week 2 one of the three features moved by 3 sd
     assert stored[W.DRIFT_SHARE].tolist() == pytest.approx([0.0, 0.0, 1 / 3])
+
+
+def _without_values(result: dict) -> dict:
+    """A stored metric result without what differs between two ways of computing it: values and widgets."""
+    kept = {k: v for k, v in result.items() if k not in ("value", "widget")}
+    return {k: _without_values(v) if isinstance(v, dict) else v for k, v in kept.items()}
+
+
+def test_every_week_holds_what_one_report_over_the_week_computes(written):
+    ws, project = _reopen(written[0])
+    stored = W.read_snapshots(ws, project)
+    frames, reference = _frames()
+    for week in stored.itertuples():
+        report = W.snapshot_values(W.week_report(frames, reference, FEATURES, week.timestamp, _daily_metrics()))
+        assert set(report) == {W.DRIFT_SHARE, "accuracy", "disparate_impact"}
+        assert report == pytest.approx({k: getattr(week, k) for k in report}, abs=1e-12)
+
+
+def test_snapshots_carry_the_metric_ids_and_locations_a_report_gives(written):
+    ws, project = _reopen(written[0])
+    frames, reference = _frames()
+    for snapshot_id in ws.list_runs(project.id):
+        stored = ws.get_run(project.id, snapshot_id)
+        report = W.week_report(frames, reference, FEATURES, stored.timestamp, _daily_metrics()).to_snapshot_model()
+        assert stored.top_level_metrics == report.top_level_metrics
+        for metric_id, result in report.metric_results.items():
+            assert _without_values(stored.metric_results[metric_id].dict()) == _without_values(result.dict())
+
+
+def test_a_week_without_rows_between_two_others_is_named(tmp_path):
+    frames, reference = _frames(shift_week=None)
+    week = (frames["date"] - START).dt.days // 7
+    ws, project = W.open_project(path=tmp_path)
+    with pytest.raises(ValueError, match="empty window.*2024-03-11"):
+        W.add_weekly_snapshots(ws, project, frames[week != 1], reference, FEATURES)
+
+
+def test_week_report_names_a_week_without_rows():
+    frames, reference = _frames()
+    with pytest.raises(ValueError, match="no rows in the week from 2024-04-01"):
+        W.week_report(frames, reference, FEATURES, "2024-04-01")
 
 
 def test_dashboard_holds_each_panel_once_with_the_course_metrics(written):
