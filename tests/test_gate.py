@@ -122,6 +122,25 @@ def test_a_recorded_explanation_accepts_a_drifted_column(worlds, store):
         gate.record_drift_explanation(candidate.run_id, "income", "because")
 
 
+def test_drift_item_is_evidentlys_report_verdict(worlds):
+    """The drift item calls Evidently's tests directly (one drift_timeline window): the same columns, methods and
+    scores as an Evidently Report on the same two training sets (drift_table)."""
+    from helpers.drift import drift_table
+    from helpers.models import MODEL_FEATURES
+
+    biased, _ = worlds
+    champion = Candidate("champion", None, _days(biased, 0, 59))
+    candidate = Candidate("retrained", None, _days(biased, 90, 114))
+    passed, detail = gate.CHECKS["drift"]({}, candidate, champion)
+    table = drift_table(champion.training_data, candidate.training_data, columns=MODEL_FEATURES)
+    drifted = table[table["drifted"]]
+    assert not passed and list(drifted["column"]) == ["debt_to_income"]
+    assert f"{', '.join(f'{r.column} ({r.method} {r.score:.3g})' for r in drifted.itertuples())};" in detail
+    tiny = Candidate("tiny", None, candidate.training_data.head(20))
+    passed, detail = gate.CHECKS["drift"]({}, tiny, champion)
+    assert not passed and "too few training rows" in detail
+
+
 def test_gate_names_unrecorded_data_and_wrong_versions(worlds, store):
     biased, repaired = worlds
     champion = Candidate("champion", train_baseline(_days(repaired, 0, 59)), _days(repaired, 0, 59))
