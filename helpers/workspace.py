@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.paths import BUILD_DIR, relative
+from helpers.paths import BUILD_DIR, build_path, relative
 from helpers.validation import require_columns, require_rows
 
 __all__ = [
@@ -115,6 +115,8 @@ def open_project(
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise ValueError(f"workspace path {relative(path)} is a file; give a folder (default build/workspace)")
+    if path == WORKSPACE_DIR:
+        path = build_path(WORKSPACE_DIR.name)  # the same folder, listed among the run's artefacts by make run
     path.mkdir(parents=True, exist_ok=True)
     ws = _workspace_class()(str(path))
     found = ws.search_project(name)
@@ -375,7 +377,8 @@ def week_report(
     """
     from evidently import DataDefinition, Dataset, Report
 
-    from helpers.drift import CATEGORICAL, column_types, quiet, single_threaded_blas
+    from helpers.drift import CATEGORICAL, column_types
+    from helpers.runtime import quiet_warnings, single_threaded_blas
 
     features, metrics, names = _check_inputs(frames, reference, features, metrics, date_column)
     first = pd.Timestamp(week_start).normalize()
@@ -392,7 +395,7 @@ def week_report(
     )
     current = pd.concat([rows[features], _metric_table(rows, week_metrics, date_column, names)], axis=1)
     reference_data = reference[features].assign(**{name: np.nan for name in names})  # the metrics describe the week
-    with quiet(), single_threaded_blas():  # quiet: statistics of an empty metric column divide 0 by 0
+    with quiet_warnings(), single_threaded_blas():  # quiet: statistics of an empty metric column divide 0 by 0
         return Report(_report_metrics(features, names)).run(
             Dataset.from_pandas(current.reset_index(drop=True), data_definition=definition),
             Dataset.from_pandas(reference_data.reset_index(drop=True), data_definition=definition),
