@@ -1,4 +1,5 @@
-"""How the course's computations run: Python warnings silenced in a block, and one BLAS thread for small tests.
+"""How the course's computations run: Python warnings silenced in a block, one BLAS thread for small tests, and
+AIF360 imported without its noise.
 
 Both are scoped (context managers): nothing here changes global state on import or after a block ends.
 """
@@ -6,12 +7,13 @@ Both are scoped (context managers): nothing here changes global state on import 
 from __future__ import annotations
 
 import contextlib
+import logging
 import warnings
 from collections.abc import Iterator
 
 from threadpoolctl import threadpool_limits
 
-__all__ = ["quiet_warnings", "single_threaded_blas"]
+__all__ = ["importing_aif360", "quiet_warnings", "single_threaded_blas"]
 
 
 @contextlib.contextmanager
@@ -32,3 +34,30 @@ def single_threaded_blas() -> Iterator[None]:
     """
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+@contextlib.contextmanager
+def importing_aif360() -> Iterator[None]:
+    """Import AIF360 inside this block: without its import-time noise, and without touching the root logger for good.
+
+    On import, AIF360 calls ``logging.warning`` for each optional dependency it lacks (tensorflow, fairlearn,
+    inFairness). With no handler on the root logger, the first such call runs ``logging.basicConfig`` and leaves a
+    stderr handler on the root logger, which then prints every library's warnings for the rest of the session. During
+    the block the root logger has a NullHandler (so ``basicConfig`` does nothing) and level ERROR, and Python
+    warnings are silenced; all three are restored when the block ends. Notebooks use it too::
+
+        with importing_aif360():
+            from aif360.datasets import BinaryLabelDataset
+    """
+    root = logging.getLogger()
+    guard = logging.NullHandler()
+    level = root.level
+    root.addHandler(guard)
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.removeHandler(guard)
+        root.setLevel(level)

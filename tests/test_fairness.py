@@ -307,3 +307,27 @@ def test_import_leaves_root_logger_untouched_and_stderr_clean():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize("in_the_block", [True, False])
+def test_aif360_imported_in_the_block_is_quiet_and_leaves_the_root_logger_as_it_was(in_the_block):
+    # what notebooks 00 and 03 do: the block first (helpers.runtime does not import AIF360), then AIF360's classes;
+    # without the block AIF360's import warnings reach stderr, and its basicConfig handler formats later warnings
+    code = (
+        "import logging\n"
+        "root = logging.getLogger()\n"
+        "before = (list(root.handlers), root.level)\n"
+        "from helpers.runtime import importing_aif360\n"
+        "assert 'aif360' not in __import__('sys').modules\n"
+        f"with importing_aif360() if {in_the_block} else __import__('contextlib').nullcontext():\n"
+        "    from aif360.datasets import BinaryLabelDataset\n"
+        "    from aif360.metrics import ClassificationMetric\n"
+        "print((list(root.handlers), root.level) == before)\n"
+        "logging.getLogger('elsewhere').warning('a later warning')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    if in_the_block:  # only Python's last-resort handler speaks (bare message): nothing else was printed or left
+        assert done.stdout == "True\n" and done.stderr == "a later warning\n", (done.stdout, done.stderr)
+    else:
+        assert done.stdout == "False\n" and "WARNING:elsewhere:a later warning" in done.stderr

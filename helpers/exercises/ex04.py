@@ -22,10 +22,9 @@ REPAIRED_VERSION = 3
 
 
 def _client():
-    import helpers.tracking  # noqa: F401  (sets MLflow's quiet and no-telemetry switches before mlflow is imported)
-    import mlflow
+    from helpers import tracking
 
-    return mlflow.MlflowClient()  # the tracking URI the notebook set (tracking.use_experiment)
+    return tracking.client()  # the store the notebook chose (tracking.use_experiment), with the course's settings
 
 
 def _experiment_id() -> str:

@@ -28,7 +28,6 @@ functions here accept string groups ("female", "25+"), map them to 1/0 internall
 the offending column or value instead.
 """
 
-from helpers.fairness.aif import BinaryLabelDataset, BinaryLabelDatasetMetric, ClassificationMetric, Reweighing
 from helpers.fairness.audit import AuditResult, GapTest, audit, passes_four_fifths
 from helpers.fairness.classifier import ClassificationAudit, classification_audit
 from helpers.fairness.mitigation import reweigh
@@ -45,6 +44,4 @@ __all__ = [
     "FOUR_FIFTHS", "STATUS_OK", "STATUS_BREACH", "STATUS_NO_ROWS", "STATUS_NO_FAVOURABLE",
     "AuditResult", "GapTest", "ClassificationAudit",
     "audit", "classification_audit", "passes_four_fifths", "reweigh", "fairness_timeline",
-    # AIF360's own classes, imported here without AIF360's import-time warnings (notebooks 00 and 03 use them)
-    "BinaryLabelDataset", "BinaryLabelDatasetMetric", "ClassificationMetric", "Reweighing",
 ]
