@@ -1,0 +1,53 @@
+"""Safe updates without a cluster: Kubernetes RollingUpdate, Argo Rollouts analysis and canaries, Flagger.
+
+Each function decides what the real controller decides, read from its source:
+
+* ``resolve_fenceposts`` and ``simulate_rolling_update`` (``kubernetes.py``): kubernetes/kubernetes
+  ``pkg/controller/deployment/rolling.go`` (``rolloutRolling``, ``reconcileNewReplicaSet``,
+  ``reconcileOldReplicaSets``, ``cleanupUnhealthyReplicas``, ``scaleDownOldReplicaSetsForRollingUpdate``) and
+  ``util/deployment_util.go`` (``ResolveFenceposts``, ``NewRSNewReplicas``, ``MaxUnavailable``,
+  ``DeploymentProgressing``, ``DeploymentTimedOut``), with the API server's validation of maxSurge / maxUnavailable.
+* ``analysis_run`` (``analysis.py``): argoproj/argo-rollouts ``analysis/analysis.go`` (``runMeasurements`` counts,
+  ``assessMetricStatus``): limits are compared *strictly greater than*.
+* ``run_canary`` (``canary.py``): an Argo Rollouts canary (``setWeight`` / ``pause`` / ``analysis`` steps); a Failed
+  or Error analysis aborts (canary weight 0, the stable version serves everything), an Inconclusive one pauses.
+* ``flagger_run`` (``flagger.py``): fluxcd/flagger ``pkg/controller/scheduler.go`` (``advanceCanary``,
+  ``runCanary``): failed checks are counted cumulatively, a failed check holds the weight, rollback once failed
+  checks >= threshold.
+
+The manifests in ``deploy/`` hold the numbers (``manifests.py``: ``deployment_settings``, ``canary_steps``,
+``analysis_metrics`` read them), so what the notebook simulates is what would be applied to a cluster. Import from
+``helpers.rollout``.
+"""
+
+from helpers.rollout.analysis import MEASUREMENT_PHASES, AnalysisResult, MetricSpec, analysis_run, measurement_phase
+from helpers.rollout.canary import CanaryResult, canary_traffic, run_canary
+from helpers.rollout.flagger import FlaggerResult, flagger_run
+from helpers.rollout.kubernetes import resolve_fenceposts, simulate_rolling_update
+from helpers.rollout.manifests import (
+    DEPLOY_DIR,
+    analysis_metrics,
+    canary_steps,
+    deployment_settings,
+    load_manifest,
+)
+
+__all__ = [
+    "DEPLOY_DIR",
+    "MEASUREMENT_PHASES",
+    "AnalysisResult",
+    "CanaryResult",
+    "FlaggerResult",
+    "MetricSpec",
+    "analysis_metrics",
+    "analysis_run",
+    "canary_traffic",
+    "canary_steps",
+    "deployment_settings",
+    "flagger_run",
+    "load_manifest",
+    "measurement_phase",
+    "resolve_fenceposts",
+    "run_canary",
+    "simulate_rolling_update",
+]
