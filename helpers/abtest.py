@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
+from helpers.validation import require_whole_number
+
 __all__ = [
     "PeekingResult",
     "days_to_detect",
@@ -150,8 +152,7 @@ def peeking_simulation(p: float, daily_control: int, daily_treatment: int, days:
     alpha = _proportion(alpha, "alpha")
     for name, value in (("daily_control", daily_control), ("daily_treatment", daily_treatment), ("days", days),
                         ("simulations", simulations)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+        require_whole_number(value, name, minimum=1)
     rng = np.random.default_rng(seed)
     x_c = rng.binomial(daily_control, p, size=(simulations, days)).cumsum(axis=1)
     x_t = rng.binomial(daily_treatment, p, size=(simulations, days)).cumsum(axis=1)
@@ -184,8 +185,7 @@ def days_to_detect(p_control: float, p_treatment: float, daily_traffic: float, s
     share = _proportion(share, "share")
     if isinstance(daily_traffic, bool) or not isinstance(daily_traffic, (int, float, np.integer)) or daily_traffic <= 0:
         raise ValueError(f"daily_traffic must be a positive number of decisions per day, got {daily_traffic!r}")
-    if isinstance(label_delay_days, bool) or not isinstance(label_delay_days, (int, np.integer)) or label_delay_days < 0:
-        raise ValueError(f"label_delay_days must be a whole number >= 0, got {label_delay_days!r}")
+    require_whole_number(label_delay_days, "label_delay_days")
     ratio = (1 - share) / share
     n_t = sample_size_per_arm(p_control, p_treatment, alpha, power, ratio=ratio)
     n_c = math.ceil(ratio * n_t)

@@ -13,13 +13,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from helpers.validation import require_columns, require_no_nan, require_rows
+from helpers.validation import require_columns, require_no_nan, require_rows, require_whole_number
+from helpers.world import NUMERIC_FEATURES
 
-#: Columns the baseline model is trained on (all numeric; incomes and loan sizes enter as logarithms).
-MODEL_FEATURES = [
-    "credit_score", "income", "debt_to_income", "employment_years", "loan_amount", "loan_term_months",
-    "existing_loans",
-]
+#: Columns the baseline model is trained on: every numeric applicant feature of the simulated world
+#: (``helpers.world.NUMERIC_FEATURES``; incomes and loan sizes enter as logarithms). Never ``region`` or ``group``.
+MODEL_FEATURES = NUMERIC_FEATURES
 #: Name of the true-outcome column in the simulated world.
 TARGET = "defaulted"
 #: Default-probability threshold: at or above it an applicant is predicted to default and is declined.
@@ -62,8 +61,7 @@ def train_baseline(
     Raises:
         ValueError: a missing column, NaN in an input, an empty frame or a target that is not 0/1.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    require_whole_number(seed, "seed")
     if features is not None and (isinstance(features, str) or not all(isinstance(f, str) for f in features)):
         raise ValueError(f"features must be a list of column names, got {features!r}")
     if features is not None and not list(features):
