@@ -15,6 +15,11 @@ from pathlib import Path
 from helpers.data import CHECKSUMS, DataFileError, data_path
 from helpers.paths import REPO_ROOT
 
+__all__ = [
+    "REQUIREMENTS", "CheckLine", "pinned_requirements", "unpinned_requirement_lines", "environment_report",
+    "check_environment",
+]
+
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
 _PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;#]+)")
 

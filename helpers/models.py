@@ -16,13 +16,17 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from helpers.validation import require_columns, require_no_nan, require_rows, require_whole_number
 from helpers.world import NUMERIC_FEATURES
 
+__all__ = [
+    "MODEL_FEATURES", "TARGET", "DEFAULT_CUTOFF", "train_baseline", "predict_default_probability", "decide",
+]
+
 #: Columns the baseline model is trained on: every numeric applicant feature of the simulated world
 #: (``helpers.world.NUMERIC_FEATURES``; incomes and loan sizes enter as logarithms). Never ``region`` or ``group``.
 MODEL_FEATURES = NUMERIC_FEATURES
 #: Name of the true-outcome column in the simulated world.
 TARGET = "defaulted"
-#: Default-probability threshold: at or above it an applicant is predicted to default and is declined.
-DEFAULT_THRESHOLD = 0.5
+#: Default-probability cutoff: at or above it an applicant is predicted to default and is declined.
+DEFAULT_CUTOFF = 0.5
 
 
 def _numeric_array(values) -> bool:
@@ -101,19 +105,19 @@ def predict_default_probability(model: Pipeline, applications: pd.DataFrame) -> 
     return model.predict_proba(applications[features])[:, 1]
 
 
-def decide(model: Pipeline, applications: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def decide(model: Pipeline, applications: pd.DataFrame, cutoff: float = DEFAULT_CUTOFF) -> pd.DataFrame:
     """Score applications and decide: a copy of ``applications`` with three added columns.
 
     * ``default_probability``: the model's probability of default;
-    * ``predicted_default``: 1 when that probability is at or above ``threshold``;
+    * ``predicted_default``: 1 when that probability is at or above ``cutoff``;
     * ``approved``: 1 when the application is approved (the favourable outcome), i.e. not predicted to default.
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) or not (
-        0.0 < threshold < 1.0
+    if isinstance(cutoff, bool) or not isinstance(cutoff, (int, float, np.integer, np.floating)) or not (
+        0.0 < cutoff < 1.0
     ):
-        raise ValueError(f"threshold must be a default probability between 0 and 1 (exclusive), got {threshold!r}")
+        raise ValueError(f"cutoff must be a default probability between 0 and 1 (exclusive), got {cutoff!r}")
     out = applications.copy()
     out["default_probability"] = predict_default_probability(model, applications)
-    out["predicted_default"] = (out["default_probability"] >= threshold).astype(int)
+    out["predicted_default"] = (out["default_probability"] >= cutoff).astype(int)
     out["approved"] = 1 - out["predicted_default"]
     return out

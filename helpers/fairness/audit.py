@@ -16,6 +16,10 @@ from helpers.fairness.inputs import Groups, binary, check_frame, privileged_mask
 from helpers.lines import FOUR_FIFTHS
 from helpers.validation import ratio_or_nan
 
+__all__ = [
+    "GapTest", "AuditResult", "passes_four_fifths", "audit_arrays", "audit",
+]
+
 
 
 @dataclass(frozen=True)

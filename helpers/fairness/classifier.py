@@ -11,6 +11,10 @@ from helpers.fairness.aif import PRIVILEGED_GROUPS, UNPRIVILEGED_GROUPS, Classif
 from helpers.fairness.audit import AuditResult, audit_arrays
 from helpers.fairness.inputs import binary, check_frame, privileged_mask, resolve_groups
 
+__all__ = [
+    "ClassificationAudit", "classification_audit",
+]
+
 
 @dataclass(frozen=True)
 class ClassificationAudit:

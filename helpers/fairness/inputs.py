@@ -12,6 +12,10 @@ import pandas as pd
 
 from helpers.validation import require_columns, require_no_nan, require_rows
 
+__all__ = [
+    "Groups", "resolve_groups", "privileged_mask", "binary", "check_frame",
+]
+
 
 def _as_values(privileged: Any) -> list[Any]:
     if isinstance(privileged, (list, tuple, set, frozenset, np.ndarray, pd.Index, pd.Series)):

@@ -10,6 +10,10 @@ import pandas as pd
 from helpers.fairness.aif import PRIVILEGED_GROUPS, UNPRIVILEGED_GROUPS, Reweighing, as_dataset
 from helpers.fairness.inputs import binary, check_frame, privileged_mask, resolve_groups
 
+__all__ = [
+    "reweigh",
+]
+
 
 def reweigh(df: pd.DataFrame, outcome: str, protected: str, privileged: Any, favorable: Any = 1) -> np.ndarray:
     """Sample weights from AIF360's Reweighing (Kamiran & Calders), aligned with the rows of ``df``.

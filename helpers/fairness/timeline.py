@@ -18,6 +18,10 @@ from helpers.fairness.inputs import binary, check_frame, privileged_mask, resolv
 from helpers.lines import FOUR_FIFTHS
 from helpers.validation import ratio_or_nan
 
+__all__ = [
+    "STATUS_OK", "STATUS_BREACH", "STATUS_NO_ROWS", "STATUS_NO_FAVOURABLE", "fairness_timeline",
+]
+
 STATUS_OK = "ok"
 STATUS_BREACH = "breach"
 STATUS_NO_ROWS = "no rows"

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 from helpers.validation import require_whole_number
 
+__all__ = [
+    "MEASUREMENT_PHASES", "AnalysisResult", "assess_run", "analysis_run", "MetricSpec", "measurement_phase",
+]
+
 
 #: What one Argo Rollouts measurement can be.
 MEASUREMENT_PHASES = ("Successful", "Failed", "Inconclusive", "Error")

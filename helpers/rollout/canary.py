@@ -13,6 +13,10 @@ import pandas as pd
 from helpers.rollout.analysis import AnalysisResult, MetricSpec, assess_run, measurement_phase
 from helpers.rollout.manifests import duration_seconds
 
+__all__ = [
+    "CanaryResult", "run_canary", "canary_traffic",
+]
+
 
 @dataclass
 class CanaryResult:

@@ -10,6 +10,10 @@ import pandas as pd
 
 from helpers.validation import require_whole_number
 
+__all__ = [
+    "FlaggerResult", "flagger_run",
+]
+
 
 @dataclass
 class FlaggerResult:

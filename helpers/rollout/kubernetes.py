@@ -12,6 +12,10 @@ import pandas as pd
 
 from helpers.validation import require_whole_number
 
+__all__ = [
+    "resolve_fenceposts", "simulate_rolling_update",
+]
+
 
 _PERCENT = re.compile(r"^[0-9]+%$")  # the API server's IsValidPercent
 

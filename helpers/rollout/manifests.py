@@ -11,6 +11,10 @@ import numpy as np
 from helpers.paths import REPO_ROOT
 from helpers.rollout.analysis import MetricSpec
 
+__all__ = [
+    "DEPLOY_DIR", "load_manifest", "deployment_settings", "duration_seconds", "canary_steps", "analysis_metrics",
+]
+
 
 #: The course's Kubernetes manifests.
 DEPLOY_DIR = REPO_ROOT / "deploy"

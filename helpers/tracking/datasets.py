@@ -19,6 +19,10 @@ with importing_mlflow():
     import mlflow
     from mlflow.tracking import MlflowClient
 
+__all__ = [
+    "DATASET_DIR", "log_dataset", "run_datasets", "load_dataset",
+]
+
 #: Where ``log_dataset`` writes the data files it records as dataset sources.
 DATASET_DIR = STORE_DIR / "datasets"
 

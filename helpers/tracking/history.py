@@ -15,6 +15,10 @@ with importing_mlflow():
     from mlflow.entities import Metric
     from mlflow.tracking import MlflowClient
 
+__all__ = [
+    "log_history", "read_history",
+]
+
 _BATCH = 1000  # MLflow accepts at most 1000 metrics per log_batch call
 
 

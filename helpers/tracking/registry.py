@@ -14,6 +14,11 @@ with importing_mlflow():
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
 
+__all__ = [
+    "CHAMPION", "CHALLENGER", "MODEL_PACKAGES", "pip_requirements", "log_model", "register", "set_alias",
+    "alias_version", "load_by_alias", "runs_table",
+]
+
 #: Aliases the course uses in the model registry.
 CHAMPION, CHALLENGER = "champion", "challenger"
 #: The packages a logged course model needs (exact pins of this environment; saves ~3.5 s of inference per model).

@@ -5,6 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+__all__ = [
+    "DASHBOARD_HOST", "DASHBOARD_PORT", "server_command",
+]
+
 #: Where ``make mlflow-ui`` serves the dashboard.
 DASHBOARD_HOST, DASHBOARD_PORT = "127.0.0.1", 5000
 

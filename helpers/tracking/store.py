@@ -17,6 +17,11 @@ with importing_mlflow():
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
 
+__all__ = [
+    "STORE_DIR", "sqlite_uri", "course_store_uri", "tracking_uri", "describe_store", "sqlite_path",
+    "artifact_root", "check_store", "client", "connect", "use_experiment", "release_experiments", "start_run",
+]
+
 #: Folder of the course store (SQLite database ``mlflow.db`` and the ``artifacts/`` folder).
 STORE_DIR = BUILD_DIR / "mlflow"
 
