@@ -1,5 +1,5 @@
 """How the course's computations run: Python warnings silenced in a block, one BLAS thread for small tests, and
-AIF360 imported without its noise.
+AIF360 and MLflow imported without their noise.
 
 Both are scoped (context managers): nothing here changes global state on import or after a block ends.
 """
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from threadpoolctl import threadpool_limits
 
-__all__ = ["importing_aif360", "quiet_warnings", "single_threaded_blas"]
+__all__ = ["importing_aif360", "importing_mlflow", "quiet_warnings", "single_threaded_blas"]
 
 
 @contextlib.contextmanager
@@ -61,3 +61,12 @@ def importing_aif360() -> Iterator[None]:
     finally:
         root.removeHandler(guard)
         root.setLevel(level)
+
+
+@contextlib.contextmanager
+def importing_mlflow() -> Iterator[None]:
+    """Import MLflow inside this block: tqdm (which mlflow imports) warns that ipywidgets is missing, and mlflow's
+    progress bars are off anyway. Only that warning is silenced, only during the block."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*IProgress not found.*")
+        yield

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import warnings
-from collections.abc import Iterator
 
 __all__ = ["OFFLINE_ENVIRONMENT", "PROBE_TIMEOUT_SECONDS", "QUIET_ENVIRONMENT", "StoreUnavailable", "configure"]
-
-
-@contextlib.contextmanager
-def importing_mlflow() -> Iterator[None]:
-    """Import MLflow inside this block: tqdm (which mlflow imports) warns that ipywidgets is missing, and mlflow's
-    progress bars are off anyway. Only that warning is silenced, only during the block."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r".*IProgress not found.*")
-        yield
 
 
 #: MLflow's switches the course sets unless the user set them: quiet output and HTTP calls that give up quickly.

@@ -10,7 +10,8 @@ from urllib.parse import urlparse
 import pandas as pd
 
 from helpers.data import frame_digest
-from helpers.tracking.config import _configured, importing_mlflow
+from helpers.runtime import importing_mlflow
+from helpers.tracking.config import _configured
 from helpers.tracking.history import _active_run_id
 from helpers.tracking.store import STORE_DIR, _safe_name
 from helpers.validation import require_columns, require_rows

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from helpers.days import day_number
-from helpers.tracking.config import _configured, importing_mlflow
+from helpers.runtime import importing_mlflow
+from helpers.tracking.config import _configured
 from helpers.validation import require_columns, require_no_nan, require_rows
 
 with importing_mlflow():

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from helpers.tracking.config import _configured, importing_mlflow
+from helpers.runtime import importing_mlflow
+from helpers.tracking.config import _configured
 from helpers.validation import require_columns
 
 with importing_mlflow():

@@ -10,7 +10,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from helpers.paths import BUILD_DIR
-from helpers.tracking.config import configure, importing_mlflow, PROBE_TIMEOUT_SECONDS, StoreUnavailable
+from helpers.runtime import importing_mlflow
+from helpers.tracking.config import PROBE_TIMEOUT_SECONDS, StoreUnavailable, configure
 
 with importing_mlflow():
     import mlflow
