@@ -416,18 +416,17 @@ def assistant_log(messages: pd.DataFrame, model, seed: int = 0) -> pd.DataFrame:
     n = len(log)
     variant = rng.integers(0, 2, size=n)
     refuse_u, noise = rng.uniform(size=n), rng.normal(size=n)
+    # each row's PromptVersion, one column per attribute
     style = pd.DataFrame([asdict(v) for v in PROMPT_VERSIONS.values()]).set_index("name").loc[log["prompt_version"]]
     refused = refuse_u < style["refusal_share"].to_numpy()
-    # each reply is one of a few texts: write each text once, then give every row its own
-    parts = pd.DataFrame({"refused": refused, "urgent": log["predicted_urgent"].to_numpy() == 1, "variant": variant,
-                          "extra_sentences": style["extra_sentences"].to_numpy()})
-    which, combinations = pd.MultiIndex.from_frame(parts).factorize()
+    # a reply is one of a few texts (refusal or not, urgent or not, variant, safety sentences): each written once
+    parts = np.column_stack([refused, log["predicted_urgent"], variant, style["extra_sentences"]]).astype(int)
+    combinations, which = np.unique(parts, axis=0, return_inverse=True)
     texts = [_reply(*(int(value) for value in combination)) for combination in combinations]
-    replies = np.asarray(texts, dtype=object)[which]
-    words = np.asarray([len(text.split()) for text in texts])[which]
-    latency = (style["overhead_seconds"].to_numpy() + style["seconds_per_word"].to_numpy() * words) * np.exp(
-        style["latency_spread"].to_numpy() * noise
-    )
+    replies = np.asarray(texts, dtype=object)[which.reshape(-1)]
+    words = np.asarray([len(text.split()) for text in texts])[which.reshape(-1)]
+    seconds = style["overhead_seconds"].to_numpy() + style["seconds_per_word"].to_numpy() * words
+    latency = seconds * np.exp(style["latency_spread"].to_numpy() * noise)
     log["reply"] = replies
     log["reply_words"] = words
     log["refused"] = refused
