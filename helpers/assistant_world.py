@@ -17,7 +17,7 @@ every scenario starts from the same draws, so two scenarios differ only by their
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -182,7 +182,7 @@ class _Draws:
     writer: np.ndarray  # "patient" or "care home"
     prompt_version: np.ndarray
     care_home_u: np.ndarray  # uniform draws deciding which messages a care-home arrival replaces
-    care_home_text: np.ndarray  # a care-home message for every row, used where one arrives
+    care_home_text: Callable[[np.ndarray], np.ndarray]  # the care-home messages of the rows a mask selects
     care_home_urgent: np.ndarray
 
 
@@ -195,7 +195,7 @@ def _care_homes_arrive(draws: _Draws, after: np.ndarray, scenario: Scenario) -> 
     arrives = after & (draws.care_home_u < scenario.details["care_home_share"])
     draws.band[arrives] = "65+"
     draws.writer[arrives] = "care home"
-    draws.text[arrives] = draws.care_home_text[arrives]
+    draws.text[arrives] = draws.care_home_text(arrives)
     draws.urgent[arrives] = draws.care_home_urgent[arrives]
 
 
@@ -275,31 +275,28 @@ def _patient_messages(rng: np.random.Generator, band: np.ndarray, urgent: np.nda
     for b in AGE_BANDS:  # the same number of draws for every band, whatever its size: frames stay aligned
         opener = np.where(band == b, _pick(rng, _OPENERS[b], n), opener)
         context = np.where(band == b, _pick(rng, _CONTEXT[b], n), context)
-    conditions = list(_ROUTINE)
-    condition = np.asarray(conditions, dtype=object)[rng.integers(0, len(conditions), size=n)]
-    routine_first = np.array([_ROUTINE[c][i] for c, i in zip(condition, rng.integers(0, 3, size=n))], dtype=object)
+    routine = np.asarray(list(_ROUTINE.values()), dtype=object)  # one row per condition, three wordings each
+    condition = rng.integers(0, len(routine), size=n)
+    routine_first = routine[condition, rng.integers(0, routine.shape[1], size=n)]
     routine_extra = _pick(rng, _ROUTINE_EXTRA, n)
     classic_first, classic_second = _pick(rng, _DIABETES_CLASSIC, n), _pick(rng, _DIABETES_CLASSIC, n)
     vague = _pick(rng, _VAGUE, n)
     only_vague = rng.uniform(size=n) < 0.12  # some urgent messages name no telling symptom
     extra_routine = rng.uniform(size=n) < 0.35
     duration, closing = _pick(rng, _DURATIONS, n), _pick(rng, _CLOSINGS, n)
-    texts = []
-    for i in range(n):
-        if urgent[i]:
-            first = vague[i] if only_vague[i] else classic_first[i]
-            if only_vague[i]:  # reads exactly like a routine message about tiredness
-                second = f" Also {routine_extra[i]}." if extra_routine[i] else ""
-            else:
-                second = f" Also {classic_second[i]}." if classic_second[i] != classic_first[i] else ""
-        else:
-            first = routine_first[i]
-            second = f" Also {routine_extra[i]}." if extra_routine[i] else ""
-        texts.append(f"{opener[i]} {context[i]} {first} {duration[i]}.{second} {closing[i]}")
-    return np.asarray(texts, dtype=object)
+    classic = urgent & ~only_vague  # urgent, naming classic symptoms; naming only tiredness, it reads as routine
+    first = np.where(classic, classic_first, np.where(urgent, vague, routine_first))
+    also = np.where(classic, classic_second, routine_extra)
+    has_also = np.where(classic, classic_second != classic_first, extra_routine)
+    second = np.where(has_also, " Also " + also + ".", "")
+    return opener + " " + context + " " + first + " " + duration + "." + second + " " + closing
 
 
-def _care_home_messages(rng: np.random.Generator, n: int, details: dict) -> tuple[np.ndarray, np.ndarray]:
+def _care_home_messages(
+    rng: np.random.Generator, n: int, details: dict
+) -> tuple[Callable[[np.ndarray], np.ndarray], np.ndarray]:
+    """Draws for a care-home message in every row: a function writing the messages of the rows a mask selects (only
+    those are written), and each row's urgency."""
     urgent = rng.uniform(size=n) < details["care_home_urgent_share"]
     home, opener = _pick(rng, _CARE_HOMES, n), _pick(rng, _CARE_OPENERS, n)
     resident = _pick(rng, _RESIDENTS, n)
@@ -307,19 +304,23 @@ def _care_home_messages(rng: np.random.Generator, n: int, details: dict) -> tupl
     routine = _pick(rng, _CARE_ROUTINE, n)
     classic = rng.uniform(size=n) < details["classic_symptom_share"]
     duration, closing = _pick(rng, _DURATIONS, n), _pick(rng, _CARE_CLOSINGS, n)
-    texts = []
-    for i in range(n):
-        if urgent[i]:
-            symptoms = atypical_1[i] + (f" and {atypical_2[i]}" if atypical_2[i] != atypical_1[i] else "")
-            if classic[i]:
-                symptoms += " and is drinking far more water than usual"
-        else:
-            symptoms = routine[i]
-        texts.append(
-            f"{opener[i].format(home=home[i])} One of our residents, {resident[i]}, {symptoms} {duration[i]}. "
-            f"{closing[i]}"
-        )
-    return np.asarray(texts, dtype=object), urgent.astype(int)
+
+    def write(rows: np.ndarray) -> np.ndarray:
+        texts = []
+        for i in np.flatnonzero(rows):
+            if urgent[i]:
+                symptoms = atypical_1[i] + (f" and {atypical_2[i]}" if atypical_2[i] != atypical_1[i] else "")
+                if classic[i]:
+                    symptoms += " and is drinking far more water than usual"
+            else:
+                symptoms = routine[i]
+            texts.append(
+                f"{opener[i].format(home=home[i])} One of our residents, {resident[i]}, {symptoms} {duration[i]}. "
+                f"{closing[i]}"
+            )
+        return np.asarray(texts, dtype=object)
+
+    return write, urgent.astype(int)
 
 
 def simulate_messages(
@@ -376,15 +377,20 @@ def simulate_messages(
             "date": dates,
             "day": day,
             "age_band": pd.Categorical(draws.band, categories=list(AGE_BANDS)),
-            "writer": draws.writer.astype(str),
-            "message": draws.text.astype(str),
-            "prompt_version": draws.prompt_version.astype(str),
+            "writer": draws.writer,  # object arrays of str: what pandas would make of fixed-width strings
+            "message": draws.text,
+            "prompt_version": draws.prompt_version,
             "urgent": draws.urgent.astype(int),
             "label_available_on": dates + pd.Timedelta(days=LABEL_DELAY_DAYS),
         }
     )
     frame.attrs["scenario"] = scenario
     return frame
+
+
+def _reply(refused: int, urgent: int, variant: int, extra_sentences: int) -> str:
+    body = (_URGENT_REPLIES if urgent else _ROUTINE_REPLIES)[variant]
+    return " ".join([_REFUSAL] * refused + [body] + _SAFETY[:extra_sentences])
 
 
 def assistant_log(messages: pd.DataFrame, model, seed: int = 0) -> pd.DataFrame:
@@ -410,15 +416,17 @@ def assistant_log(messages: pd.DataFrame, model, seed: int = 0) -> pd.DataFrame:
     n = len(log)
     variant = rng.integers(0, 2, size=n)
     refuse_u, noise = rng.uniform(size=n), rng.normal(size=n)
-    styles = [PROMPT_VERSIONS[v] for v in log["prompt_version"]]
-    replies, refused, words, latency = [], np.zeros(n, dtype=bool), np.zeros(n, dtype=int), np.zeros(n)
-    for i, (style, urgent) in enumerate(zip(styles, log["predicted_urgent"].to_numpy())):
-        body = (_URGENT_REPLIES if urgent else _ROUTINE_REPLIES)[variant[i]]
-        refused[i] = refuse_u[i] < style.refusal_share
-        reply = " ".join([_REFUSAL] * int(refused[i]) + [body] + _SAFETY[: style.extra_sentences])
-        replies.append(reply)
-        words[i] = len(reply.split())
-        latency[i] = (style.overhead_seconds + style.seconds_per_word * words[i]) * np.exp(style.latency_spread * noise[i])
+    # each row's PromptVersion, one column per attribute
+    style = pd.DataFrame([asdict(v) for v in PROMPT_VERSIONS.values()]).set_index("name").loc[log["prompt_version"]]
+    refused = refuse_u < style["refusal_share"].to_numpy()
+    # a reply is one of a few texts (refusal or not, urgent or not, variant, safety sentences): each written once
+    parts = np.column_stack([refused, log["predicted_urgent"], variant, style["extra_sentences"]]).astype(int)
+    combinations, which = np.unique(parts, axis=0, return_inverse=True)
+    texts = [_reply(*(int(value) for value in combination)) for combination in combinations]
+    replies = np.asarray(texts, dtype=object)[which.reshape(-1)]
+    words = np.asarray([len(text.split()) for text in texts])[which.reshape(-1)]
+    seconds = style["overhead_seconds"].to_numpy() + style["seconds_per_word"].to_numpy() * words
+    latency = seconds * np.exp(style["latency_spread"].to_numpy() * noise)
     log["reply"] = replies
     log["reply_words"] = words
     log["refused"] = refused

@@ -15,6 +15,14 @@ not the wall clock, so the MLflow UI shows the simulated calendar (its trace lis
 
 Writing to the course store goes through ``helpers.tracking`` (quiet, offline, ``build/mlflow``). About 30 traces a
 second reach a SQLite store on a laptop: trace a review window or a sample, not a year of traffic.
+
+Synchronous or not: by default MLflow hands each finished trace to a background writer
+(``MLFLOW_ENABLE_ASYNC_TRACE_LOGGING``, true unless set), so that an application never waits for its store. These
+functions flush that writer before they need a trace in the store, so they work either way; but each flush waits
+for the writer's thread, which looks at its queue once a second (a second or two per flush). Notebook 05 sets
+``MLFLOW_ENABLE_ASYNC_TRACE_LOGGING=false`` before its first span (MLflow reads it when it sets up its tracer, e.g.
+at the first span after ``mlflow.set_experiment``): each trace is then written when its span ends, and a flush is
+free.
 """
 
 from __future__ import annotations

@@ -101,7 +101,9 @@ def triage(
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
         raise ValueError(f"threshold must be a probability strictly between 0 and 1, got {threshold!r}")
     out = messages.copy()
-    probability = model.predict_proba(messages[text].astype(str))[:, 1]
+    # each distinct message once (its probability does not depend on the others): a log repeats many of them
+    which, distinct = pd.factorize(messages[text].astype(str))
+    probability = model.predict_proba(distinct)[:, 1][which]
     out["urgent_probability"] = probability
     out["predicted_urgent"] = (probability >= threshold).astype(int)
     out["decision"] = np.where(out["predicted_urgent"] == 1, DECISIONS[1], DECISIONS[0])
@@ -128,8 +130,9 @@ def unseen_word_share(texts: Iterable[str] | pd.Series, known: frozenset[str] | 
     """
     if not known:
         raise ValueError("the known vocabulary is empty: pass vocabulary(model) of a fitted triage model")
+    which, distinct = pd.factorize(pd.Series(list(texts), dtype=object).astype(str))  # each distinct text once
     shares = []
-    for text in texts:
+    for text in distinct:
         words = tokenize(text)
         shares.append(sum(w not in known for w in words) / len(words) if words else 0.0)
-    return np.asarray(shares, dtype=float)
+    return np.asarray(shares, dtype=float)[which]

@@ -163,3 +163,28 @@ def test_unseen_word_share_by_hand():
     # "I've been very thirsty": words ve, been, very, thirsty ("I" is one letter): 1 of 4 unseen
     assert unseen_word_share(["I've been very thirsty", "", "42"], known).tolist() == [0.25, 0.0, 0.0]
     assert np.isclose(unseen_word_share(["drowsy confused"], known)[0], 1.0)
+
+
+def test_repeated_messages_get_the_same_answers_as_one_by_one(logs):
+    # triage and unseen_word_share work on each distinct message once: the answers must be those of every row alone
+    log = logs["elderly_shift"]
+    rows = pd.concat([log.iloc[[5, 3, 5]], log[log["writer"] == "care home"].head(2), log.iloc[[3]]])
+    model = train_triage_model(log[log["day"] < TRAIN_DAYS], seed=2)
+    got = triage(model, rows)
+    one_by_one = [model.predict_proba([text])[0, 1] for text in rows["message"]]
+    assert got["urgent_probability"].tolist() == one_by_one and (got.index == rows.index).all()
+    known = vocabulary(model)
+    shares = unseen_word_share(iter(rows["message"].tolist()), known)
+    assert shares.tolist() == [unseen_word_share([text], known)[0] for text in rows["message"]]
+    assert shares[0] == shares[2] and shares[1] == shares[5]
+
+
+def test_each_reply_matches_its_row(logs):
+    log = logs["prompt_update"]
+    assert (log["reply_words"] == log["reply"].str.split().str.len()).all()
+    assert (log["refused"] == log["reply"].str.startswith("I'm not able")).all()
+    for version, style in PROMPT_VERSIONS.items():
+        rows = log[log["prompt_version"] == version]
+        seconds = style.overhead_seconds + style.seconds_per_word * rows["reply_words"]
+        spread = np.log(rows["latency_seconds"] / seconds)  # the log-normal noise, times latency_spread
+        assert abs(spread.mean()) < 0.02 and spread.std() == pytest.approx(style.latency_spread, abs=0.02)

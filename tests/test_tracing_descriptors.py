@@ -20,9 +20,11 @@ def store(tmp_path, monkeypatch):
     yield tmp_path
 
 
-def test_feedback_round_trips_through_mlflow(store, log):
+@pytest.mark.parametrize("asynchronous", ["true", "false"])  # MLflow's default, and notebook 05's setting
+def test_feedback_round_trips_through_mlflow(store, log, monkeypatch, asynchronous):
     from helpers.tracing import log_calls, log_reviews, read_reviews, traces_url
 
+    monkeypatch.setenv("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", asynchronous)  # read when use_experiment resets the tracer
     experiment_id = tracking.use_experiment("assistant-test", fresh=True)
     window = log[log["day"] == SHIFT_DAY]
     reviews = sample_reviews(window, share=0.05, strategy="risk", seed=0)  # 10 calls
