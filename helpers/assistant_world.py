@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from helpers.validation import require_columns, require_rows
+from helpers.validation import require_columns, require_rows, require_whole_number
 
 __all__ = [
     "AGE_BANDS",
@@ -258,10 +258,8 @@ def _validate(scenario: str, days: int, per_day: int, seed: int) -> None:
     if not isinstance(scenario, str) or scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; valid scenarios are: {', '.join(SCENARIOS)}")
     for name, value in (("days", days), ("per_day", per_day)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+        require_whole_number(value, name, minimum=1)
+    require_whole_number(seed, "seed")
 
 
 def _pick(rng: np.random.Generator, pool: list[str], n: int) -> np.ndarray:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.lines import ACCURACY_LINE
 from helpers.segments import wilson_interval
-from helpers.validation import require_columns, require_no_nan, require_rows
+from helpers.validation import require_columns, require_no_nan, require_rows, require_whole_number
 
 __all__ = [
     "HIGH_RISK",
@@ -131,8 +132,7 @@ def review_estimates(
     """
     require_rows(reviews, "reviews")
     require_columns(reviews, [segment, label, prediction, date_column], "reviews")
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
-        raise ValueError(f"window must be a whole number of days >= 1, got {window!r}")
+    require_whole_number(window, "window", minimum=1, unit="days")
     values = set(reviews[segment].astype(str))
     if segment_value not in values:
         raise ValueError(
@@ -160,7 +160,7 @@ def review_estimates(
 
 
 def first_review_detection(
-    estimates: pd.DataFrame, line: float = 0.9, min_reviews: int = 1, after=None
+    estimates: pd.DataFrame, line: float = ACCURACY_LINE, min_reviews: int = 1, after=None
 ) -> pd.Series | None:
     """The first day the reviews' interval lies entirely below ``line`` (``accuracy_high`` < line), or None.
 

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from helpers.validation import require_columns, require_no_nan, require_rows
+from helpers.lines import ACCURACY_LINE
+from helpers.validation import require_columns, require_no_nan, require_rows, require_whole_number
 
 __all__ = ["ALL", "METRIC_COLUMNS", "first_detection", "segment_metrics", "wilson_interval"]
 
@@ -110,8 +111,7 @@ def segment_metrics(
     require_rows(log, "log")
     require_columns(log, [segment, label, prediction, date_column, label_date_column], "log")
     require_no_nan(log, [segment, prediction, date_column, label_date_column], "log")
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
-        raise ValueError(f"window must be a whole number of days >= 1, got {window!r}")
+    require_whole_number(window, "window", minimum=1, unit="days")
     _check_confidence(confidence)
     for column in (label, prediction):
         bad = sorted(set(log[column].dropna().unique()) - {0, 1})
@@ -169,7 +169,7 @@ def segment_metrics(
 
 
 def first_detection(
-    metrics: pd.DataFrame, segment: str, metric: str = "recall", line: float = 0.9, after=None
+    metrics: pd.DataFrame, segment: str, metric: str = "recall", line: float = ACCURACY_LINE, after=None
 ) -> pd.Series | None:
     """The first row of ``segment`` whose whole ``metric`` interval lies below ``line`` (its ``_high`` < line).
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.triage import unseen_word_share
-from helpers.validation import require_columns, require_rows
+from helpers.validation import require_columns, require_rows, require_whole_number
 
 with warnings.catch_warnings():  # Evidently's import pulls in libraries that warn about their own deprecations
     warnings.simplefilter("ignore")
@@ -131,8 +131,7 @@ def daily_sample(
     """
     require_rows(log, "log")
     require_columns(log, [segment, date_column], "log")
-    if isinstance(per_segment, bool) or not isinstance(per_segment, (int, np.integer)) or per_segment < 1:
-        raise ValueError(f"per_segment must be a whole number >= 1, got {per_segment!r}")
+    require_whole_number(per_segment, "per_segment", minimum=1)
     rng = np.random.default_rng(seed)
     days = (log[date_column] - log[date_column].min()).dt.days.to_numpy()
     keys = days.astype(np.int64) * 1000 + log[segment].astype("category").cat.codes.to_numpy()
