@@ -123,16 +123,25 @@ def _last_started_cell(executed: Path | None) -> str:
 
 
 def execute(
-    path: Path, output: Path, parameters: dict | None = None, extra_arguments: list[str] | None = None
+    path: Path,
+    output: Path,
+    parameters: dict | None = None,
+    extra_arguments: list[str] | None = None,
+    strict_claims: bool = True,
 ) -> None:
     """Execute ``path`` with papermill into ``output`` (cwd = the notebook's folder, kernel ``python3``).
 
     The kernel's environment has ``MLFLOW_DISABLE_TELEMETRY=true`` whatever the notebook imports first.
-    ``extra_arguments`` are added to the kernel's command line.
+    ``extra_arguments`` are added to the kernel's command line. ``strict_claims`` (the course's own runs) makes a
+    false claim fail the notebook; ``False`` runs it as a learner would, where a false claim prints a note
+    (``helpers.claims``).
     """
     import papermill as pm
 
+    from helpers.claims import STRICT_ENV
+
     os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"  # inherited by the kernel: nothing phones home
+    os.environ[STRICT_ENV] = "1" if strict_claims else "0"  # inherited by the kernel
     output.parent.mkdir(parents=True, exist_ok=True)
     pm.execute_notebook(
         str(path),
