@@ -35,8 +35,8 @@ def strict() -> bool:
     return os.environ.get(STRICT_ENV, "") not in ("", "0")
 
 
-def claim(holds: bool, what: str) -> bool:
-    """Check one claim of the text; returns whether it holds.
+def claim(holds: bool, what: str) -> None:
+    """Check one claim of the text (returns nothing, so a claims cell's last line displays nothing).
 
     ``holds`` must be a boolean (Python's or numpy's): a float such as NaN is refused rather than read as true.
     Strict runs raise ``AssertionError("Claim no longer holds: <what>")``; other runs print that line to stderr.
@@ -46,9 +46,8 @@ def claim(holds: bool, what: str) -> bool:
     if not isinstance(holds, (bool, np.bool_)):
         raise TypeError(NOT_A_CONDITION.format(kind=type(holds).__name__, value=holds))
     if holds:
-        return True
+        return
     message = f"Claim no longer holds: {what}"
     if strict():
         raise AssertionError(message)
     print(f"{message} (the text was written for the default parameters; this run changed one)", file=sys.stderr)
-    return False
