@@ -96,7 +96,8 @@ def canary_steps(manifest: dict | str | Path = "rollout.yaml") -> list[dict[str,
 
 
 def analysis_metrics(manifest: dict | str | Path = "analysis-template.yaml") -> list[MetricSpec]:
-    """The metrics of an ``AnalysisTemplate`` as ``MetricSpec`` (conditions, count, interval and limits)."""
+    """The metrics of an ``AnalysisTemplate`` as ``MetricSpec`` (conditions, count, interval, initialDelay and
+    limits)."""
     manifest = manifest if isinstance(manifest, dict) else load_manifest(manifest)
     _expect_kind(manifest, "AnalysisTemplate")
     return [
@@ -106,6 +107,7 @@ def analysis_metrics(manifest: dict | str | Path = "analysis-template.yaml") -> 
             failure_condition=m.get("failureCondition"),
             count=m.get("count"),
             interval=m.get("interval"),
+            initial_delay=m.get("initialDelay"),
             failure_limit=m.get("failureLimit", 0),
             inconclusive_limit=m.get("inconclusiveLimit", 0),
             consecutive_error_limit=m.get("consecutiveErrorLimit", 4),
