@@ -567,3 +567,36 @@ def test_canary_traffic_names_bad_rates(scored):
         canary_traffic(model, recent, 100, error_rate=1.5)
     with pytest.raises(ValueError, match="errors_or_zero"):
         canary_traffic(model, recent, 100, errors_or_zero="False")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Booleans are booleans, seeds are seeds (each error names the parameter)
+# ----------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"fail_new": "False"}, "fail_new must be True or False, got 'False'"),
+        ({"readiness_probe": "False"}, "readiness_probe must be True or False, got 'False'"),
+        ({"readiness_probe": 1}, "readiness_probe must be True or False"),
+        ({"seed": -1}, "seed must be a whole number >= 0, got -1"),
+        ({"seed": "x"}, "seed must be a whole number >= 0, got 'x'"),
+    ],
+)
+def test_rolling_update_refuses_text_for_flags_and_bad_seeds(kwargs, needle):
+    with pytest.raises(ValueError, match=needle):
+        simulate_rolling_update(10, "25%", "10%", **kwargs)
+
+
+def test_numpy_flags_and_counts_are_accepted():
+    import numpy as np
+
+    a = simulate_rolling_update(np.int64(10), "25%", "10%", ready_delay=np.int64(2), readiness_probe=np.bool_(True))
+    assert pairs(a) == pairs(simulate_rolling_update(10, "25%", "10%", ready_delay=2))
+
+
+@pytest.mark.parametrize(("seed", "needle"), [(-1, "got -1"), ("x", "got 'x'")])
+def test_canary_traffic_refuses_bad_seeds(scored, seed, needle):
+    from helpers.rollout import canary_traffic
+
+    with pytest.raises(ValueError, match=f"seed must be a whole number >= 0, {needle}"):
+        canary_traffic(*scored, 100, seed=seed)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from helpers.rollout.analysis import AnalysisResult, MetricRun, MetricSpec, measurement_phase
 from helpers.rollout.manifests import duration_seconds
+from helpers.validation import require_whole_number
 
 __all__ = ["CanaryResult", "canary_traffic", "run_canary"]
 
@@ -218,38 +219,7 @@ def _divide(numerator: float, denominator: float) -> float:
         return float(np.float64(numerator) / np.float64(denominator))
 
 
-def canary_traffic(
-    model: Any,
-    applications: pd.DataFrame,
-    requests_per_minute: float,
-    *,
-    error_rate: float = 0.001,
-    latency_p95_seconds: float = 0.12,
-    rate_window_minutes: float = 15,
-    fairness_window_minutes: float = 15,
-    protected: str = "group",
-    privileged: Any = "majority",
-    errors_or_zero: bool = True,
-    seed: int = 0,
-) -> Callable[[int, int, int], dict[str, float | None]]:
-    """A ``measure`` function for ``run_canary``: what Prometheus would return for the canary's own requests.
-
-    At weight w, the canary received w % of ``requests_per_minute``: over the last ``rate_window_minutes`` for the
-    error rate and the latency, over the last ``fairness_window_minutes`` for the fairness ratio (the windows of the
-    queries in ``deploy/analysis-template.yaml``). Requests are applications drawn (with replacement) from
-    ``applications`` and decided by ``model``: ``fairness-ratio`` is the unprivileged group's approval rate over the
-    privileged group's, on those decisions; ``error-rate`` is the share of failed (5xx) requests (each fails with
-    probability ``error_rate``: inject a fault by raising it); ``latency-p95-seconds`` the 95th percentile of
-    lognormal latencies whose 95th percentile is ``latency_p95_seconds``.
-
-    What Prometheus returns when data is missing: a window with no request divides 0 by 0, which is NaN (Argo
-    evaluates it: a success-only condition fails); the 5xx counter of a canary that has never failed a request has
-    **no series**, so ``sum(rate(...5xx...))`` returns nothing. With ``errors_or_zero=True`` the query ends that
-    with ``or vector(0)`` (as the course's template does) and reads 0; with False (the query as first written) the
-    error rate is None, no series, until the canary's first 5xx: Argo records an Error.
-    """
-    from helpers.models import decide
-
+def _check_traffic(error_rate: Any, latency_p95_seconds: Any, errors_or_zero: Any) -> None:
     for name, value in (("error_rate", error_rate), ("latency_p95_seconds", latency_p95_seconds)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
                 or not value >= 0:
@@ -258,6 +228,31 @@ def canary_traffic(
         raise ValueError(f"error_rate must be between 0 and 1, got {error_rate!r}")
     if not isinstance(errors_or_zero, (bool, np.bool_)):
         raise ValueError(f"errors_or_zero must be True or False, got {errors_or_zero!r}")
+
+
+def canary_traffic(
+    model: Any, applications: pd.DataFrame, requests_per_minute: float, *, error_rate: float = 0.001,
+    latency_p95_seconds: float = 0.12, rate_window_minutes: float = 15, fairness_window_minutes: float = 15,
+    protected: str = "group", privileged: Any = "majority", errors_or_zero: bool = True, seed: int = 0,
+) -> Callable[[int, int, int], dict[str, float | None]]:
+    """A ``measure`` function for ``run_canary``: what Prometheus would return for the canary's own requests.
+
+    At weight w, the canary received w % of ``requests_per_minute``: over the last ``rate_window_minutes`` for the
+    error rate and the latency, over the last ``fairness_window_minutes`` for the fairness ratio (the windows of the
+    queries in ``deploy/analysis-template.yaml``). Requests are applications drawn (with replacement) from
+    ``applications`` and decided by ``model``: ``fairness-ratio`` is the unprivileged group's approval rate over the
+    privileged group's; ``error-rate`` the share of failed (5xx) requests (each fails with probability
+    ``error_rate``: inject a fault by raising it); ``latency-p95-seconds`` the 95th percentile of lognormal
+    latencies whose 95th percentile is ``latency_p95_seconds``.
+
+    Missing data as Prometheus returns it: a window with no request divides 0 by 0, NaN (a success-only condition
+    fails it); a canary that never failed a request has no 5xx series, read as 0 with ``errors_or_zero=True`` (the
+    template's ``or vector(0)``) and as None (no series: an Error) without it, until the canary's first 5xx.
+    """
+    from helpers.models import decide
+
+    _check_traffic(error_rate, latency_p95_seconds, errors_or_zero)
+    seed = require_whole_number(seed, "seed")
     decided = decide(model, applications)
     approved = decided["approved"].to_numpy()
     privileged_mask = decided[protected].isin([privileged]).to_numpy()

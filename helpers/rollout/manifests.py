@@ -12,7 +12,12 @@ from helpers.paths import REPO_ROOT
 from helpers.rollout.analysis import MetricSpec
 
 __all__ = [
-    "DEPLOY_DIR", "load_manifest", "deployment_settings", "duration_seconds", "canary_steps", "analysis_metrics",
+    "DEPLOY_DIR",
+    "analysis_metrics",
+    "canary_steps",
+    "deployment_settings",
+    "duration_seconds",
+    "load_manifest",
 ]
 
 
