@@ -25,6 +25,7 @@ from scipy.stats import norm
 from helpers.validation import require_whole_number
 
 __all__ = [
+    "MAX_SIMULATED_CELLS",
     "PeekingResult",
     "days_to_detect",
     "peeking_simulation",
@@ -34,10 +35,24 @@ __all__ = [
 ]
 
 
+#: The most cells (simulated tests x days) ``peeking_simulation`` takes: each of its arrays holds 8 bytes a cell,
+#: so 10 million cells keep it to a few hundred MB.
+MAX_SIMULATED_CELLS = 10_000_000
+
+
+def _number(value, name: str, what: str) -> float:
+    """``value`` as a float: Python or numpy numbers (a numpy float32 read as the decimal it prints, so
+    ``np.float32(0.8)`` is 0.8, not 0.800000011920929); booleans, text and NaN are refused, naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    number = float(str(value)) if isinstance(value, np.floating) else float(value)
+    if math.isnan(number):
+        raise ValueError(f"{name} must be {what}, got NaN")
+    return number
+
+
 def _proportion(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a proportion between 0 and 1, got {value!r}")
-    value = float(value)
+    value = _number(value, name, "a proportion between 0 and 1")
     if not 0.0 < value < 1.0:
         raise ValueError(f"{name} must be a proportion strictly between 0 and 1, got {value!r}")
     return value
@@ -65,9 +80,9 @@ def sample_size_per_arm(p_control: float, p_treatment: float, alpha: float = 0.0
     alpha, power = _levels(alpha, power)
     if p_c == p_t:
         raise ValueError(f"p_control and p_treatment are equal ({p_c}): there is no difference to detect")
-    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not ratio > 0:
+    k = _number(ratio, "ratio", "a positive number (control size / treatment size)")
+    if not 0 < k < math.inf:
         raise ValueError(f"ratio (control size / treatment size) must be a positive number, got {ratio!r}")
-    k = float(ratio)
     pbar = (p_t + k * p_c) / (1 + k)
     z_a, z_b = norm.ppf(1 - alpha / 2), norm.ppf(power)
     root = z_a * math.sqrt(pbar * (1 - pbar) * (1 + 1 / k)) + z_b * math.sqrt(p_t * (1 - p_t) + p_c * (1 - p_c) / k)
@@ -146,13 +161,20 @@ def peeking_simulation(p: float, daily_control: int, daily_treatment: int, days:
     counts every day. Peeking stops at the first p < ``alpha``; the fixed-horizon test looks only on day ``days``.
 
     Raises:
-        ValueError: a proportion outside (0, 1), or sizes that are not whole numbers >= 1.
+        ValueError: a proportion outside (0, 1), sizes that are not whole numbers >= 1, more than
+            ``MAX_SIMULATED_CELLS`` simulated test-days, or a seed that is not a whole number >= 0; each named.
     """
     p = _proportion(p, "p")
     alpha = _proportion(alpha, "alpha")
     for name, value in (("daily_control", daily_control), ("daily_treatment", daily_treatment), ("days", days),
                         ("simulations", simulations)):
         require_whole_number(value, name, minimum=1)
+    seed = require_whole_number(seed, "seed")
+    if simulations * days > MAX_SIMULATED_CELLS:
+        raise ValueError(
+            f"simulations x days must be at most {MAX_SIMULATED_CELLS:,} (each array holds 8 bytes per simulated "
+            f"test-day), got simulations={simulations:,} x days={days:,} = {simulations * days:,}: lower simulations"
+        )
     rng = np.random.default_rng(seed)
     x_c = rng.binomial(daily_control, p, size=(simulations, days)).cumsum(axis=1)
     x_t = rng.binomial(daily_treatment, p, size=(simulations, days)).cumsum(axis=1)
@@ -183,7 +205,8 @@ def days_to_detect(p_control: float, p_treatment: float, daily_traffic: float, s
         full) and ``days_to_decision`` (``days_collecting`` + ``label_delay_days``).
     """
     share = _proportion(share, "share")
-    if isinstance(daily_traffic, bool) or not isinstance(daily_traffic, (int, float, np.integer)) or daily_traffic <= 0:
+    daily_traffic = _number(daily_traffic, "daily_traffic", "a positive number of decisions per day")
+    if not 0 < daily_traffic < math.inf:
         raise ValueError(f"daily_traffic must be a positive number of decisions per day, got {daily_traffic!r}")
     require_whole_number(label_delay_days, "label_delay_days")
     ratio = (1 - share) / share

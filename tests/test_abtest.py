@@ -92,3 +92,34 @@ def test_peeking_is_reproducible():
 def test_bad_input_is_named(call, needle):
     with pytest.raises(ValueError, match=needle):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        (lambda: peeking_simulation(0.9, 285, 15, 365, simulations=5_000_000),
+         r"simulations x days must be at most 10,000,000 .* = 1,825,000,000"),
+        (lambda: peeking_simulation(0.9, 285, 15, 10, seed=-1), "seed must be a whole number >= 0, got -1"),
+        (lambda: peeking_simulation(0.9, 285, 15, 10, seed="x"), "seed must be a whole number >= 0, got 'x'"),
+        (lambda: peeking_simulation(0.9, 285, 15, 10, seed=1.5), "seed"),
+        (lambda: peeking_simulation(float("nan"), 285, 15, 10), "p must be a proportion .* got NaN"),
+        (lambda: sample_size_per_arm(0.9, 0.88, ratio=True), "ratio"),
+        (lambda: sample_size_per_arm(0.9, 0.88, ratio="19"), "ratio"),
+        (lambda: days_to_detect(0.9, 0.88, daily_traffic=np.float64("inf")), "daily_traffic"),
+        (lambda: days_to_detect(0.9, 0.88, daily_traffic=True), "daily_traffic"),
+        (lambda: days_to_detect(0.9, 0.88, daily_traffic=100, share="5%"), "share"),
+    ],
+)
+def test_sizes_seeds_and_types_are_refused_by_name(call, needle):
+    with pytest.raises(ValueError, match=needle):
+        call()
+
+
+def test_numpy_scalars_are_numbers():
+    # np.float32(0.88) is 0.8799999952316284 as a float; read as the decimal it prints it is 0.88
+    assert sample_size_per_arm(np.float32(0.90), np.float32(0.88)) == sample_size_per_arm(0.90, 0.88) == 3841
+    assert sample_size_per_arm(0.9, 0.88, ratio=np.int64(19)) == sample_size_per_arm(0.9, 0.88, ratio=19)
+    assert days_to_detect(0.9, 0.88, daily_traffic=np.float32(300.0)) == days_to_detect(0.9, 0.88, daily_traffic=300)
+    result = peeking_simulation(np.float32(0.9), np.int64(285), np.int64(15), np.int64(10), simulations=50,
+                                seed=np.int64(3))
+    assert result.days == 10
