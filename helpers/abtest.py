@@ -11,6 +11,7 @@
 * ``ztest``: statsmodels' ``proportions_ztest`` (pooled variance, two-sided).
 * ``peeking_simulation``: an A/B test with no real difference, checked every day and stopped at the first p < alpha,
   against the same test read once at its planned end.
+* ``fixed_horizon_rate``: the exact false-positive rate of that test read once (a sum over binomial outcomes).
 * ``days_to_detect``: the calendar time a test needs at a given traffic, split and label delay.
 """
 
@@ -28,6 +29,7 @@ __all__ = [
     "MAX_SIMULATED_CELLS",
     "PeekingResult",
     "days_to_detect",
+    "fixed_horizon_rate",
     "peeking_simulation",
     "sample_size_arcsine",
     "sample_size_per_arm",
@@ -191,6 +193,32 @@ def peeking_simulation(p: float, daily_control: int, daily_treatment: int, days:
         simulations=int(simulations),
         first_stop_day=first,
     )
+
+
+def fixed_horizon_rate(p: float, n_control: int, n_treatment: int, alpha: float = 0.05) -> float:
+    """The exact false-positive rate of the pooled z-test read once, when both arms succeed with probability ``p``.
+
+    Sums the binomial probabilities of every pair of outcomes (x_control, x_treatment) for which the test gives
+    p < ``alpha`` (outcomes beyond 1e-12 of either tail are left out: they change the sum by less than 1e-11). It
+    is not exactly ``alpha``: the z-test is a normal approximation to discrete counts, least accurate when one arm is
+    small or ``p`` near 0 or 1. ``peeking_simulation``'s ``fixed_rate`` estimates the same number by simulation.
+
+    Raises:
+        ValueError: a proportion outside (0, 1) or an arm size that is not a whole number >= 1.
+    """
+    from scipy.stats import binom
+
+    p, alpha = _proportion(p, "p"), _proportion(alpha, "alpha")
+    n_c = require_whole_number(n_control, "n_control", minimum=1)
+    n_t = require_whole_number(n_treatment, "n_treatment", minimum=1)
+
+    def support(n: int) -> np.ndarray:
+        low, high = binom.ppf([1e-12, 1 - 1e-12], n, p)
+        return np.arange(int(low), int(high) + 1)
+
+    x_c, x_t = support(n_c)[:, None], support(n_t)[None, :]
+    significant = 2 * norm.sf(np.abs(_pooled_z(x_c, n_c, x_t, n_t))) < alpha
+    return float((binom.pmf(x_c, n_c, p) * binom.pmf(x_t, n_t, p) * significant).sum())
 
 
 def days_to_detect(p_control: float, p_treatment: float, daily_traffic: float, share: float = 0.05,

@@ -123,3 +123,33 @@ def test_numpy_scalars_are_numbers():
     result = peeking_simulation(np.float32(0.9), np.int64(285), np.int64(15), np.int64(10), simulations=50,
                                 seed=np.int64(3))
     assert result.days == 10
+
+
+def test_fixed_horizon_rate_by_full_enumeration():
+    from math import comb
+
+    from statsmodels.stats.proportion import proportions_ztest
+
+    from helpers.abtest import fixed_horizon_rate
+
+    # every outcome of arms of 30 and 12 at p = 0.2, each tested with statsmodels' own z-test
+    p, n_c, n_t, total = 0.2, 30, 12, 0.0
+    for x_c in range(n_c + 1):
+        for x_t in range(n_t + 1):
+            if x_c + x_t in (0, n_c + n_t):
+                continue  # zero pooled variance: z = 0, never significant
+            _, pvalue = proportions_ztest([x_t, x_c], [n_t, n_c])
+            if pvalue < 0.05:
+                total += comb(n_c, x_c) * p**x_c * (1 - p) ** (n_c - x_c) * comb(n_t, x_t) * p**x_t * (1 - p) ** (n_t - x_t)
+    assert fixed_horizon_rate(p, n_c, n_t) == pytest.approx(total, abs=1e-10)
+
+
+def test_simulated_single_look_agrees_with_the_exact_rate():
+    from helpers.abtest import fixed_horizon_rate
+
+    result = peeking_simulation(0.05, 270, 14, 40, simulations=20_000, seed=2)
+    exact = fixed_horizon_rate(0.05, 270 * 40, 14 * 40)
+    standard_error = math.sqrt(exact * (1 - exact) / 20_000)
+    assert abs(result.fixed_rate - exact) < 4 * standard_error
+    with pytest.raises(ValueError, match="n_treatment must be a whole number >= 1, got 0"):
+        fixed_horizon_rate(0.05, 10, 0)

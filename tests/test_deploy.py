@@ -171,3 +171,15 @@ def test_the_canary_label_is_put_on_the_canary_pods():
     canary = load_manifest("rollout.yaml")["spec"]["strategy"]["canary"]
     assert canary["canaryMetadata"]["labels"]["version"] == "canary"  # the label the template's queries select
     assert all('version="canary"' in query for query in _queries().values())
+
+
+def test_manifests_print_as_the_yaml_they_are():
+    from helpers.rollout import as_yaml
+
+    for name in ("rollout.yaml", "analysis-template.yaml", "deployment.yaml"):
+        manifest = load_manifest(name)
+        assert yaml.safe_load(as_yaml(manifest)) == manifest  # nothing lost or reordered in meaning
+    steps = as_yaml(load_manifest("rollout.yaml")["spec"]["strategy"]["canary"]["steps"])
+    assert "- pause: {duration: 15m}" in steps.splitlines()  # as written, not {'pause': 900}
+    query = as_yaml(load_manifest("analysis-template.yaml")["spec"]["metrics"][0])
+    assert "query: |" in query  # the PromQL as a block, line by line

@@ -37,6 +37,7 @@ from helpers.rollout.kubernetes import resolve_fenceposts, simulate_rolling_upda
 from helpers.rollout.manifests import (
     DEPLOY_DIR,
     analysis_metrics,
+    as_yaml,
     canary_steps,
     deployment_settings,
     load_manifest,
@@ -52,6 +53,7 @@ __all__ = [
     "MetricSpec",
     "analysis_metrics",
     "analysis_run",
+    "as_yaml",
     "canary_steps",
     "canary_traffic",
     "deployment_settings",

@@ -13,6 +13,7 @@ from helpers.rollout.analysis import MetricSpec
 
 __all__ = [
     "DEPLOY_DIR",
+    "as_yaml",
     "analysis_metrics",
     "canary_steps",
     "deployment_settings",
@@ -40,6 +41,21 @@ def load_manifest(name: str | Path) -> dict:
     if not isinstance(manifest, dict) or "kind" not in manifest:
         raise ValueError(f"{path.name} is not a Kubernetes manifest (no 'kind')")
     return manifest
+
+
+def as_yaml(fragment: Any) -> str:
+    """A manifest or part of one as the YAML a person would write: keys in file order, short mappings inline
+    (``pause: {duration: 15m}``) and multi-line text, such as a PromQL query, as a literal block."""
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+    _Dumper.add_representer(str, text)
+    return yaml.dump(fragment, Dumper=_Dumper, sort_keys=False, default_flow_style=None, width=120).rstrip()
 
 
 def _expect_kind(manifest: dict, kind: str) -> None:
