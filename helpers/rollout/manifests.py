@@ -55,7 +55,7 @@ def as_yaml(fragment: Any) -> str:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
 
     _Dumper.add_representer(str, text)
-    return yaml.dump(fragment, Dumper=_Dumper, sort_keys=False, default_flow_style=None, width=120).rstrip()
+    return yaml.dump(fragment, Dumper=_Dumper, sort_keys=False, default_flow_style=None, width=120)
 
 
 def _expect_kind(manifest: dict, kind: str) -> None:
