@@ -37,9 +37,10 @@ __all__ = [
 ]
 
 
-#: The most cells (simulated tests x days) ``peeking_simulation`` takes: each of its arrays holds 8 bytes a cell,
-#: so 10 million cells keep it to a few hundred MB.
-MAX_SIMULATED_CELLS = 10_000_000
+#: The most cells (simulated tests x days) ``peeking_simulation`` takes: about half a minute of work. It simulates
+#: in blocks of ``_BLOCK_CELLS`` cells, so memory stays near 100 MB whatever the size.
+MAX_SIMULATED_CELLS = 100_000_000
+_BLOCK_CELLS = 2_000_000
 
 
 def _number(value, name: str, what: str) -> float:
@@ -174,20 +175,24 @@ def peeking_simulation(p: float, daily_control: int, daily_treatment: int, days:
     seed = require_whole_number(seed, "seed")
     if simulations * days > MAX_SIMULATED_CELLS:
         raise ValueError(
-            f"simulations x days must be at most {MAX_SIMULATED_CELLS:,} (each array holds 8 bytes per simulated "
-            f"test-day), got simulations={simulations:,} x days={days:,} = {simulations * days:,}: lower simulations"
+            f"simulations x days must be at most {MAX_SIMULATED_CELLS:,} simulated test-days (about half a minute "
+            f"of work), got simulations={simulations:,} x days={days:,} = {simulations * days:,}: lower simulations"
         )
-    rng = np.random.default_rng(seed)
-    x_c = rng.binomial(daily_control, p, size=(simulations, days)).cumsum(axis=1)
-    x_t = rng.binomial(daily_treatment, p, size=(simulations, days)).cumsum(axis=1)
+    control, treatment = np.random.default_rng(seed).spawn(2)  # one stream per arm: blocks draw what one run would
     day = np.arange(1, days + 1)
-    z = _pooled_z(x_c, daily_control * day, x_t, daily_treatment * day)
-    significant = 2 * norm.sf(np.abs(z)) < alpha
-    any_day = significant.any(axis=1)
-    first = np.where(any_day, significant.argmax(axis=1) + 1, 0)
+    rows = max(1, _BLOCK_CELLS // days)
+    first, last_day = [], []
+    for start in range(0, simulations, rows):
+        size = (min(rows, simulations - start), days)
+        x_c = control.binomial(daily_control, p, size=size).cumsum(axis=1)
+        x_t = treatment.binomial(daily_treatment, p, size=size).cumsum(axis=1)
+        significant = 2 * norm.sf(np.abs(_pooled_z(x_c, daily_control * day, x_t, daily_treatment * day))) < alpha
+        first.append(np.where(significant.any(axis=1), significant.argmax(axis=1) + 1, 0))
+        last_day.append(significant[:, -1])
+    first = np.concatenate(first)
     return PeekingResult(
-        peeking_rate=float(any_day.mean()),
-        fixed_rate=float(significant[:, -1].mean()),
+        peeking_rate=float((first > 0).mean()),
+        fixed_rate=float(np.concatenate(last_day).mean()),
         alpha=alpha,
         days=int(days),
         simulations=int(simulations),

@@ -98,7 +98,7 @@ def test_bad_input_is_named(call, needle):
     ("call", "needle"),
     [
         (lambda: peeking_simulation(0.9, 285, 15, 365, simulations=5_000_000),
-         r"simulations x days must be at most 10,000,000 .* = 1,825,000,000"),
+         r"simulations x days must be at most 100,000,000 .* = 1,825,000,000"),
         (lambda: peeking_simulation(0.9, 285, 15, 10, seed=-1), "seed must be a whole number >= 0, got -1"),
         (lambda: peeking_simulation(0.9, 285, 15, 10, seed="x"), "seed must be a whole number >= 0, got 'x'"),
         (lambda: peeking_simulation(0.9, 285, 15, 10, seed=1.5), "seed"),
@@ -153,3 +153,13 @@ def test_simulated_single_look_agrees_with_the_exact_rate():
     assert abs(result.fixed_rate - exact) < 4 * standard_error
     with pytest.raises(ValueError, match="n_treatment must be a whole number >= 1, got 0"):
         fixed_horizon_rate(0.05, 10, 0)
+
+
+def test_blocks_do_not_change_the_result(monkeypatch):
+    import helpers.abtest as abtest
+
+    whole = peeking_simulation(0.1, 90, 10, 30, simulations=500, seed=4)
+    monkeypatch.setattr(abtest, "_BLOCK_CELLS", 30 * 7)  # blocks of 7 simulated tests
+    blocked = peeking_simulation(0.1, 90, 10, 30, simulations=500, seed=4)
+    assert np.array_equal(whole.first_stop_day, blocked.first_stop_day)
+    assert (whole.peeking_rate, whole.fixed_rate) == (blocked.peeking_rate, blocked.fixed_rate)
