@@ -156,7 +156,7 @@ def test_simulated_single_look_agrees_with_the_exact_rate():
 
 
 def test_blocks_do_not_change_the_result(monkeypatch):
-    import helpers.abtest as abtest
+    from helpers import abtest
 
     whole = peeking_simulation(0.1, 90, 10, 30, simulations=500, seed=4)
     monkeypatch.setattr(abtest, "_BLOCK_CELLS", 30 * 7)  # blocks of 7 simulated tests

@@ -13,7 +13,7 @@ from helpers.abtest import sample_size_per_arm
 from helpers.checks import Question, ThoughtExperiment, Wrong, ____
 from helpers.rollout import MetricSpec, analysis_run, resolve_fenceposts, run_canary
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "____", "Q3_MEASUREMENTS", "Q6_STEPS", "Q6_METRIC"]
+__all__ = ["Q3_MEASUREMENTS", "Q6_METRIC", "Q6_STEPS", "____", "q1", "q2", "q3", "q4", "q5", "q6", "q7"]
 
 #: Question 3's measurements, in the order Argo Rollouts took them.
 Q3_MEASUREMENTS = ["Successful", "Failed", "Inconclusive", "Failed", "Failed", "Successful"]

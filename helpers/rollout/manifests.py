@@ -13,8 +13,8 @@ from helpers.rollout.analysis import MetricSpec
 
 __all__ = [
     "DEPLOY_DIR",
-    "as_yaml",
     "analysis_metrics",
+    "as_yaml",
     "canary_steps",
     "deployment_settings",
     "duration_seconds",
