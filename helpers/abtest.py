@@ -11,6 +11,7 @@
 * ``ztest``: statsmodels' ``proportions_ztest`` (pooled variance, two-sided).
 * ``peeking_simulation``: an A/B test with no real difference, checked every day and stopped at the first p < alpha,
   against the same test read once at its planned end.
+* ``fixed_horizon_rate``: the exact false-positive rate of that test read once (a sum over binomial outcomes).
 * ``days_to_detect``: the calendar time a test needs at a given traffic, split and label delay.
 """
 
@@ -25,8 +26,10 @@ from scipy.stats import norm
 from helpers.validation import require_whole_number
 
 __all__ = [
+    "MAX_SIMULATED_CELLS",
     "PeekingResult",
     "days_to_detect",
+    "fixed_horizon_rate",
     "peeking_simulation",
     "sample_size_arcsine",
     "sample_size_per_arm",
@@ -34,10 +37,25 @@ __all__ = [
 ]
 
 
+#: The most cells (simulated tests x days) ``peeking_simulation`` takes: about half a minute of work. It simulates
+#: in blocks of ``_BLOCK_CELLS`` cells, so memory stays near 100 MB whatever the size.
+MAX_SIMULATED_CELLS = 100_000_000
+_BLOCK_CELLS = 2_000_000
+
+
+def _number(value, name: str, what: str) -> float:
+    """``value`` as a float: Python or numpy numbers (a numpy float32 read as the decimal it prints, so
+    ``np.float32(0.8)`` is 0.8, not 0.800000011920929); booleans, text and NaN are refused, naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    number = float(str(value)) if isinstance(value, np.floating) else float(value)
+    if math.isnan(number):
+        raise ValueError(f"{name} must be {what}, got NaN")
+    return number
+
+
 def _proportion(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a proportion between 0 and 1, got {value!r}")
-    value = float(value)
+    value = _number(value, name, "a proportion between 0 and 1")
     if not 0.0 < value < 1.0:
         raise ValueError(f"{name} must be a proportion strictly between 0 and 1, got {value!r}")
     return value
@@ -65,9 +83,9 @@ def sample_size_per_arm(p_control: float, p_treatment: float, alpha: float = 0.0
     alpha, power = _levels(alpha, power)
     if p_c == p_t:
         raise ValueError(f"p_control and p_treatment are equal ({p_c}): there is no difference to detect")
-    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not ratio > 0:
+    k = _number(ratio, "ratio", "a positive number (control size / treatment size)")
+    if not 0 < k < math.inf:
         raise ValueError(f"ratio (control size / treatment size) must be a positive number, got {ratio!r}")
-    k = float(ratio)
     pbar = (p_t + k * p_c) / (1 + k)
     z_a, z_b = norm.ppf(1 - alpha / 2), norm.ppf(power)
     root = z_a * math.sqrt(pbar * (1 - pbar) * (1 + 1 / k)) + z_b * math.sqrt(p_t * (1 - p_t) + p_c * (1 - p_c) / k)
@@ -146,29 +164,66 @@ def peeking_simulation(p: float, daily_control: int, daily_treatment: int, days:
     counts every day. Peeking stops at the first p < ``alpha``; the fixed-horizon test looks only on day ``days``.
 
     Raises:
-        ValueError: a proportion outside (0, 1), or sizes that are not whole numbers >= 1.
+        ValueError: a proportion outside (0, 1), sizes that are not whole numbers >= 1, more than
+            ``MAX_SIMULATED_CELLS`` simulated test-days, or a seed that is not a whole number >= 0; each named.
     """
     p = _proportion(p, "p")
     alpha = _proportion(alpha, "alpha")
     for name, value in (("daily_control", daily_control), ("daily_treatment", daily_treatment), ("days", days),
                         ("simulations", simulations)):
         require_whole_number(value, name, minimum=1)
-    rng = np.random.default_rng(seed)
-    x_c = rng.binomial(daily_control, p, size=(simulations, days)).cumsum(axis=1)
-    x_t = rng.binomial(daily_treatment, p, size=(simulations, days)).cumsum(axis=1)
+    seed = require_whole_number(seed, "seed")
+    if simulations * days > MAX_SIMULATED_CELLS:
+        raise ValueError(
+            f"simulations x days must be at most {MAX_SIMULATED_CELLS:,} simulated test-days (about half a minute "
+            f"of work), got simulations={simulations:,} x days={days:,} = {simulations * days:,}: lower simulations"
+        )
+    control, treatment = np.random.default_rng(seed).spawn(2)  # one stream per arm: blocks draw what one run would
     day = np.arange(1, days + 1)
-    z = _pooled_z(x_c, daily_control * day, x_t, daily_treatment * day)
-    significant = 2 * norm.sf(np.abs(z)) < alpha
-    any_day = significant.any(axis=1)
-    first = np.where(any_day, significant.argmax(axis=1) + 1, 0)
+    rows = max(1, _BLOCK_CELLS // days)
+    first, last_day = [], []
+    for start in range(0, simulations, rows):
+        size = (min(rows, simulations - start), days)
+        x_c = control.binomial(daily_control, p, size=size).cumsum(axis=1)
+        x_t = treatment.binomial(daily_treatment, p, size=size).cumsum(axis=1)
+        significant = 2 * norm.sf(np.abs(_pooled_z(x_c, daily_control * day, x_t, daily_treatment * day))) < alpha
+        first.append(np.where(significant.any(axis=1), significant.argmax(axis=1) + 1, 0))
+        last_day.append(significant[:, -1])
+    first = np.concatenate(first)
     return PeekingResult(
-        peeking_rate=float(any_day.mean()),
-        fixed_rate=float(significant[:, -1].mean()),
+        peeking_rate=float((first > 0).mean()),
+        fixed_rate=float(np.concatenate(last_day).mean()),
         alpha=alpha,
         days=int(days),
         simulations=int(simulations),
         first_stop_day=first,
     )
+
+
+def fixed_horizon_rate(p: float, n_control: int, n_treatment: int, alpha: float = 0.05) -> float:
+    """The exact false-positive rate of the pooled z-test read once, when both arms succeed with probability ``p``.
+
+    Sums the binomial probabilities of every pair of outcomes (x_control, x_treatment) for which the test gives
+    p < ``alpha`` (outcomes beyond 1e-12 of either tail are left out: they change the sum by less than 1e-11). It
+    is not exactly ``alpha``: the z-test is a normal approximation to discrete counts, least accurate when one arm is
+    small or ``p`` near 0 or 1. ``peeking_simulation``'s ``fixed_rate`` estimates the same number by simulation.
+
+    Raises:
+        ValueError: a proportion outside (0, 1) or an arm size that is not a whole number >= 1.
+    """
+    from scipy.stats import binom
+
+    p, alpha = _proportion(p, "p"), _proportion(alpha, "alpha")
+    n_c = require_whole_number(n_control, "n_control", minimum=1)
+    n_t = require_whole_number(n_treatment, "n_treatment", minimum=1)
+
+    def support(n: int) -> np.ndarray:
+        low, high = binom.ppf([1e-12, 1 - 1e-12], n, p)
+        return np.arange(int(low), int(high) + 1)
+
+    x_c, x_t = support(n_c)[:, None], support(n_t)[None, :]
+    significant = 2 * norm.sf(np.abs(_pooled_z(x_c, n_c, x_t, n_t))) < alpha
+    return float((binom.pmf(x_c, n_c, p) * binom.pmf(x_t, n_t, p) * significant).sum())
 
 
 def days_to_detect(p_control: float, p_treatment: float, daily_traffic: float, share: float = 0.05,
@@ -183,7 +238,8 @@ def days_to_detect(p_control: float, p_treatment: float, daily_traffic: float, s
         full) and ``days_to_decision`` (``days_collecting`` + ``label_delay_days``).
     """
     share = _proportion(share, "share")
-    if isinstance(daily_traffic, bool) or not isinstance(daily_traffic, (int, float, np.integer)) or daily_traffic <= 0:
+    daily_traffic = _number(daily_traffic, "daily_traffic", "a positive number of decisions per day")
+    if not 0 < daily_traffic < math.inf:
         raise ValueError(f"daily_traffic must be a positive number of decisions per day, got {daily_traffic!r}")
     require_whole_number(label_delay_days, "label_delay_days")
     ratio = (1 - share) / share

@@ -1,7 +1,7 @@
 """The pre-update gate: the governance checklist (``governance/checklist.yml``) evaluated against a candidate model.
 
 The checklist is data written for people (each item has a question, why it matters, how it is checked and an owner)
-and for code (each item names a ``check`` and its ``settings``). ``evaluate`` runs every item against a candidate
+and for code (each item names a ``check`` and its ``settings``). ``check_candidate`` runs every item against a candidate
 and returns a ``GateReport`` that names each failed item and says why; an update goes ahead only when every item
 passes. ``render_markdown`` turns the same file into ``governance/CHECKLIST.md`` for people (a test keeps the two
 identical: ``python -m helpers.gate`` rewrites the Markdown).
@@ -10,7 +10,10 @@ The checks (each item's ``check``):
 
 * ``fairness``: the candidate's approvals on recent applications, by group: the exact four-fifths rule and
   Fisher's exact test (``helpers.fairness.audit`` and ``AuditResult.significance``, as in notebook 03);
-* ``accuracy``: candidate vs champion accuracy on labelled held-out applications, within ``max_drop``;
+* ``accuracy``: candidate vs champion accuracy on what a lender can check: the held-out applications the champion
+  approved at the time, whose outcomes are on record (``helpers.labels.observed_outcomes``), within ``max_drop``.
+  The candidate's approvals of applicants the champion declined cannot be checked (their outcomes were never
+  observed); the detail counts them;
 * ``drift``: the candidate's training data against the champion's, column by column on the model's input columns,
   by Evidently's drift tests with the method and threshold its ``DataDriftPreset`` would choose: the candidate's
   training data is one window of ``helpers.drift.drift_timeline``, whose scores and verdicts are those of the
@@ -24,12 +27,14 @@ The checks (each item's ``check``):
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from helpers.data import frame_digest
@@ -39,15 +44,17 @@ __all__ = [
     "CHECKLIST_MARKDOWN",
     "CHECKLIST_PATH",
     "CHECKS",
+    "SETTINGS",
     "Candidate",
     "GateReport",
-    "evaluate",
+    "check_candidate",
     "explanation_tag",
     "load_checklist",
     "record_drift_explanation",
     "record_signoff",
     "render_markdown",
     "signoff_tag",
+    "validate_checklist",
     "write_markdown",
 ]
 
@@ -62,38 +69,75 @@ _ITEM_FIELDS = ("id", "title", "question", "why", "how", "check", "settings", "o
 # The checklist file
 # ----------------------------------------------------------------------------------------------------------------
 def load_checklist(path: str | Path = CHECKLIST_PATH) -> dict[str, Any]:
-    """Read and check the checklist: a title, ``applies_to``, ``how_to_use`` and items with every field of
-    ``_ITEM_FIELDS``, unique ids and a ``check`` the gate knows (``CHECKS``).
+    """Read the checklist file and validate it (``validate_checklist``).
 
     Raises:
-        ValueError: a missing file or field, a duplicate id or an unknown check, naming the item.
+        ValueError: a missing or unreadable file, or a checklist ``validate_checklist`` refuses, naming the file.
     """
     import yaml
 
     path = Path(path)
-    if not path.exists():
-        raise ValueError(f"checklist file {path.name!r} not found (expected governance/checklist.yml)")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not path.is_file():
+        raise ValueError(f"checklist file {str(path)!r} not found or not a file (expected governance/checklist.yml)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"{path.name}: not a readable YAML checklist ({type(error).__name__}: {error})") from None
+    return validate_checklist(data, path.name)
+
+
+def validate_checklist(data: Any, source: str = "checklist") -> dict[str, Any]:
+    """Check a checklist's schema and return it: a title, ``applies_to``, ``how_to_use`` and a non-empty list of
+    items, each with every field of ``_ITEM_FIELDS`` as non-empty text, a unique id, a ``check`` the gate knows
+    (``CHECKS``) and the settings that check needs, of the right type and range (``SETTINGS``).
+
+    Raises:
+        ValueError: naming ``source`` (the file), the item and the field, and what would be valid.
+    """
     if not isinstance(data, dict):
-        raise ValueError(f"{path.name}: the checklist must be a mapping with title, applies_to, how_to_use, items")
+        raise ValueError(f"{source}: the checklist must be a mapping with title, applies_to, how_to_use, items")
     for key in ("title", "applies_to", "how_to_use", "items"):
         if key not in data:
-            raise ValueError(f"{path.name}: the checklist has no {key!r}")
+            raise ValueError(f"{source}: the checklist has no {key!r}")
+    if not isinstance(data["items"], list) or not data["items"]:
+        raise ValueError(f"{source}: 'items' must be a non-empty list of checklist items, got {data['items']!r}: "
+                         f"a gate with nothing to check would pass every candidate")
     seen = set()
     for position, item in enumerate(data["items"], start=1):
-        name = item.get("id", f"item {position}") if isinstance(item, dict) else f"item {position}"
-        if not isinstance(item, dict):
-            raise ValueError(f"{path.name}: {name} must be a mapping of {', '.join(_ITEM_FIELDS)}")
-        missing = [f for f in _ITEM_FIELDS if f not in item]
-        if missing:
-            raise ValueError(f"{path.name}: item {name!r} has no {', '.join(missing)}")
-        if item["check"] not in CHECKS:
-            raise ValueError(f"{path.name}: item {name!r} has check {item['check']!r}; known checks: "
-                             f"{', '.join(CHECKS)}")
+        name = _validate_item(item, position, source)
         if name in seen:
-            raise ValueError(f"{path.name}: item id {name!r} appears twice")
+            raise ValueError(f"{source}: item id {name!r} appears twice")
         seen.add(name)
     return data
+
+
+def _validate_item(item: Any, position: int, source: str) -> str:
+    """One item's fields and settings; returns its id."""
+    if not isinstance(item, dict):
+        raise ValueError(f"{source}: item {position} must be a mapping of {', '.join(_ITEM_FIELDS)}")
+    missing = [f for f in _ITEM_FIELDS if f not in item]
+    if missing:
+        raise ValueError(f"{source}: item {item.get('id', position)!r} has no {', '.join(missing)}")
+    name = item["id"]
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ValueError(f"{source}: item {position}, field 'id': an id is lower-case letters, digits and _ "
+                         f"(e.g. fairness_audit), got {name!r}")
+    for key in ("title", "question", "why", "how", "owner"):
+        if not isinstance(item[key], str) or not item[key].strip():
+            raise ValueError(f"{source}: item {name!r}, field {key!r}: must be non-empty text, got {item[key]!r}")
+    if item["check"] not in CHECKS:
+        raise ValueError(f"{source}: item {name!r} has check {item['check']!r}; known checks: {', '.join(CHECKS)}")
+    settings = item["settings"] if item["settings"] is not None else {}
+    if not isinstance(settings, dict):
+        raise ValueError(f"{source}: item {name!r}, field 'settings': must be a mapping, got {settings!r}")
+    for key, (required, valid, what) in SETTINGS[item["check"]].items():
+        if key not in settings:
+            if required:
+                raise ValueError(f"{source}: item {name!r}, field 'settings.{key}' is missing: {what}")
+            continue
+        if not valid(settings[key]):
+            raise ValueError(f"{source}: item {name!r}, field 'settings.{key}': {what}, got {settings[key]!r}")
+    return name
 
 
 def _paragraph(text: Any) -> str:
@@ -221,20 +265,26 @@ def _fairness(settings: Mapping, candidate: Candidate, champion: Candidate) -> t
 
 
 def _accuracy(settings: Mapping, candidate: Candidate, champion: Candidate) -> tuple[bool, str]:
-    from helpers.models import TARGET, decide
+    from helpers.labels import observed_outcomes
+    from helpers.models import decide
 
     if candidate.holdout is None:
-        return False, "no labelled held-out applications given (Candidate.holdout)"
-
-    def accuracy(model) -> float:
-        decided = decide(model, candidate.holdout)
-        return float((decided["predicted_default"] == decided[TARGET]).mean())
-
-    ours, theirs = accuracy(candidate.model), accuracy(champion.model)
-    drop = theirs - ours
-    detail = f"accuracy {ours:.3f} vs champion {theirs:.3f} on {len(candidate.holdout):,} held-out applications"
+        return False, "no held-out applications with outcomes on record given (Candidate.holdout)"
+    at_the_time = decide(champion.model, candidate.holdout)  # the champion decided these applications
+    outcome = observed_outcomes(at_the_time)
+    known = outcome.notna().to_numpy()
+    if not known.any():
+        return False, "no held-out loan has an outcome on record: the accuracy of loans made cannot be checked"
+    ours = decide(candidate.model, candidate.holdout)
+    theirs_right = (at_the_time["predicted_default"].to_numpy() == outcome.to_numpy())[known].mean()
+    ours_right = (ours["predicted_default"].to_numpy() == outcome.to_numpy())[known].mean()
+    unseen = int(((ours["approved"] == 1) & (at_the_time["approved"] == 0)).sum())
+    drop = float(theirs_right - ours_right)
+    detail = (f"accuracy {ours_right:.3f} vs champion {theirs_right:.3f} on the {int(known.sum()):,} loans made "
+              f"with outcomes on record; {unseen:,} of its approvals go to applicants the champion declined, whose "
+              f"outcomes were never observed")
     if drop > settings["max_drop"]:
-        return False, detail + f": {drop:.3f} worse, more than the {settings['max_drop']:g} allowed"
+        return False, detail + f": {drop:.3f} worse, more than the {float(settings['max_drop']):g} allowed"
     return True, detail
 
 
@@ -308,6 +358,34 @@ def _signoff(settings: Mapping, candidate: Candidate, champion: Candidate) -> tu
 CHECKS = {"fairness": _fairness, "accuracy": _accuracy, "drift": _drift, "datasets": _datasets, "signoff": _signoff}
 
 
+def _number(value: Any) -> bool:
+    return not isinstance(value, (bool, np.bool_)) and isinstance(value, (int, float, np.integer, np.floating)) \
+        and math.isfinite(value)
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+#: Each check's settings: key -> (required, valid(value), what a valid value is).
+SETTINGS: dict[str, dict[str, tuple[bool, Callable[[Any], bool], str]]] = {
+    "fairness": {
+        "protected": (True, lambda v: isinstance(v, str) and bool(v.strip()), "the protected column's name"),
+        "privileged": (True, lambda v: isinstance(v, (str, int)) and not isinstance(v, bool),
+                       "the privileged group's value (text or a whole number)"),
+        "min_rows_per_group": (False, lambda v: _number(v) and v == int(v) and v >= 1, "a whole number >= 1"),
+        "confidence": (False, lambda v: _number(v) and 0 < v < 1, "a confidence level between 0 and 1, e.g. 0.95"),
+    },
+    "accuracy": {
+        "max_drop": (True, lambda v: _number(v) and 0 <= v < 1,
+                     "a proportion from 0 (no drop allowed) to below 1, e.g. 0.01 for one percentage point"),
+    },
+    "drift": {"columns": (False, _texts, "a non-empty list of column names")},
+    "datasets": {"contexts": (True, _texts, "a non-empty list of dataset contexts, e.g. [training, evaluation]")},
+    "signoff": {"roles": (True, _texts, "a non-empty list of the roles who must sign, e.g. [model owner]")},
+}
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # The gate
 # ----------------------------------------------------------------------------------------------------------------
@@ -336,12 +414,15 @@ class GateReport:
         return "\n".join(lines)
 
 
-def evaluate(candidate: Candidate, champion: Candidate, checklist: Mapping[str, Any] | None = None) -> GateReport:
-    """Evaluate every checklist item against ``candidate`` (``champion`` is the model it would replace).
+def check_candidate(candidate: Candidate, champion: Candidate,
+                    checklist: Mapping[str, Any] | None = None) -> GateReport:
+    """Check every checklist item against ``candidate`` (``champion`` is the model it would replace, and the model
+    that decided the held-out applications).
 
-    Every item runs, even after one fails, so the report names all of them.
+    Every item runs, even after one fails, so the report names all of them. A checklist given as a mapping is
+    validated like the file (``validate_checklist``).
     """
-    checklist = load_checklist() if checklist is None else checklist
+    checklist = load_checklist() if checklist is None else validate_checklist(checklist, "the checklist given")
     if not isinstance(candidate, Candidate) or not isinstance(champion, Candidate):
         raise ValueError("candidate and champion must be helpers.gate.Candidate objects")
     rows = []

@@ -92,3 +92,74 @@ def test_peeking_is_reproducible():
 def test_bad_input_is_named(call, needle):
     with pytest.raises(ValueError, match=needle):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        (lambda: peeking_simulation(0.9, 285, 15, 365, simulations=5_000_000),
+         r"simulations x days must be at most 100,000,000 .* = 1,825,000,000"),
+        (lambda: peeking_simulation(0.9, 285, 15, 10, seed=-1), "seed must be a whole number >= 0, got -1"),
+        (lambda: peeking_simulation(0.9, 285, 15, 10, seed="x"), "seed must be a whole number >= 0, got 'x'"),
+        (lambda: peeking_simulation(0.9, 285, 15, 10, seed=1.5), "seed"),
+        (lambda: peeking_simulation(float("nan"), 285, 15, 10), "p must be a proportion .* got NaN"),
+        (lambda: sample_size_per_arm(0.9, 0.88, ratio=True), "ratio"),
+        (lambda: sample_size_per_arm(0.9, 0.88, ratio="19"), "ratio"),
+        (lambda: days_to_detect(0.9, 0.88, daily_traffic=np.float64("inf")), "daily_traffic"),
+        (lambda: days_to_detect(0.9, 0.88, daily_traffic=True), "daily_traffic"),
+        (lambda: days_to_detect(0.9, 0.88, daily_traffic=100, share="5%"), "share"),
+    ],
+)
+def test_sizes_seeds_and_types_are_refused_by_name(call, needle):
+    with pytest.raises(ValueError, match=needle):
+        call()
+
+
+def test_numpy_scalars_are_numbers():
+    # np.float32(0.88) is 0.8799999952316284 as a float; read as the decimal it prints it is 0.88
+    assert sample_size_per_arm(np.float32(0.90), np.float32(0.88)) == sample_size_per_arm(0.90, 0.88) == 3841
+    assert sample_size_per_arm(0.9, 0.88, ratio=np.int64(19)) == sample_size_per_arm(0.9, 0.88, ratio=19)
+    assert days_to_detect(0.9, 0.88, daily_traffic=np.float32(300.0)) == days_to_detect(0.9, 0.88, daily_traffic=300)
+    result = peeking_simulation(np.float32(0.9), np.int64(285), np.int64(15), np.int64(10), simulations=50,
+                                seed=np.int64(3))
+    assert result.days == 10
+
+
+def test_fixed_horizon_rate_by_full_enumeration():
+    from math import comb
+
+    from statsmodels.stats.proportion import proportions_ztest
+
+    from helpers.abtest import fixed_horizon_rate
+
+    # every outcome of arms of 30 and 12 at p = 0.2, each tested with statsmodels' own z-test
+    p, n_c, n_t, total = 0.2, 30, 12, 0.0
+    for x_c in range(n_c + 1):
+        for x_t in range(n_t + 1):
+            if x_c + x_t in (0, n_c + n_t):
+                continue  # zero pooled variance: z = 0, never significant
+            _, pvalue = proportions_ztest([x_t, x_c], [n_t, n_c])
+            if pvalue < 0.05:
+                total += comb(n_c, x_c) * p**x_c * (1 - p) ** (n_c - x_c) * comb(n_t, x_t) * p**x_t * (1 - p) ** (n_t - x_t)
+    assert fixed_horizon_rate(p, n_c, n_t) == pytest.approx(total, abs=1e-10)
+
+
+def test_simulated_single_look_agrees_with_the_exact_rate():
+    from helpers.abtest import fixed_horizon_rate
+
+    result = peeking_simulation(0.05, 270, 14, 40, simulations=20_000, seed=2)
+    exact = fixed_horizon_rate(0.05, 270 * 40, 14 * 40)
+    standard_error = math.sqrt(exact * (1 - exact) / 20_000)
+    assert abs(result.fixed_rate - exact) < 4 * standard_error
+    with pytest.raises(ValueError, match="n_treatment must be a whole number >= 1, got 0"):
+        fixed_horizon_rate(0.05, 10, 0)
+
+
+def test_blocks_do_not_change_the_result(monkeypatch):
+    from helpers import abtest
+
+    whole = peeking_simulation(0.1, 90, 10, 30, simulations=500, seed=4)
+    monkeypatch.setattr(abtest, "_BLOCK_CELLS", 30 * 7)  # blocks of 7 simulated tests
+    blocked = peeking_simulation(0.1, 90, 10, 30, simulations=500, seed=4)
+    assert np.array_equal(whole.first_stop_day, blocked.first_stop_day)
+    assert (whole.peeking_rate, whole.fixed_rate) == (blocked.peeking_rate, blocked.fixed_rate)

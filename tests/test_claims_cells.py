@@ -20,4 +20,4 @@ def test_notebook_06_claims_are_collapsed_and_hold_asserts():
     nb = nbformat.read(NOTEBOOK_DIR / "06_safe_updates.ipynb", as_version=4)
     claims = [c for c in nb.cells if "claims" in c.metadata.get("tags", [])]
     assert len(claims) >= 8
-    assert all(c.metadata.get("jupyter") == {"source_hidden": True} and "assert" in c.source for c in claims)
+    assert all(c.metadata.get("jupyter") == {"source_hidden": True} and "claim(" in c.source for c in claims)

@@ -16,7 +16,12 @@ sync. None of the expected sequences below was produced by the simulator.
 
 Argo Rollouts: argoproj/argo-rollouts analysis/analysis.go (runMeasurements: Count++ for Successful, Failed and
 Inconclusive but not Error; assessMetricStatus: Failed if failed > failureLimit, Inconclusive if inconclusive >
-inconclusiveLimit, Error if consecutiveErrors > consecutiveErrorLimit, Successful once count reached, else Running).
+inconclusiveLimit, Error if consecutiveErrors > consecutiveErrorLimit, Successful once count reached, else Running;
+the first measurement is taken when the run starts unless initialDelay, then one per interval) and
+utils/evaluate/evaluate.go (EvaluateResult: with only a successCondition, failure = not success; with only a
+failureCondition, success = not failure; failure first; neither -> Inconclusive). docs/features/analysis.md "NaN and
+Infinity": NaN is evaluated and every comparison with it is false; an empty result (no series) cannot be indexed by
+result[0] and is an Error.
 
 Flagger: fluxcd/flagger pkg/controller/scheduler.go (advanceCanary: rollback once FailedChecks >= threshold; at weight
 0 with no iterations only pre-rollout hooks run; a failed runAnalysis adds 1 to FailedChecks and returns, holding the
@@ -332,11 +337,36 @@ def test_measurement_phase_follows_the_conditions():
     only_success = MetricSpec("fairness", success_condition="result[0] >= 0.8")
     assert measurement_phase(only_success, 0.8) == "Successful"
     assert measurement_phase(only_success, 0.79) == "Failed"  # the negation of the success condition
-    assert measurement_phase(only_success, float("nan")) == "Error"
     both = MetricSpec("fairness", success_condition="result[0] >= 0.8", failure_condition="result[0] < 0.7")
     assert [measurement_phase(both, v) for v in (0.9, 0.75, 0.6)] == ["Successful", "Inconclusive", "Failed"]
     with pytest.raises(ValueError, match="not of the form"):
         MetricSpec("x", success_condition="len(result) > 0")
+
+
+# The docs' NaN cases: success-only -> Failed (NaN >= 0.95 is false, failure = not success); both -> Inconclusive
+# (neither comparison holds); failure-only -> Successful (NaN > 0.05 is false, success = not failure).
+NAN_CASES = [
+    (MetricSpec("m", success_condition="result[0] >= 0.95"), "Failed"),
+    (MetricSpec("m", success_condition="result[0] >= 0.95", failure_condition="result[0] < 0.9"), "Inconclusive"),
+    (MetricSpec("m", failure_condition="result[0] > 0.05"), "Successful"),
+]
+
+
+@pytest.mark.parametrize(("metric", "expected"), NAN_CASES)
+def test_nan_is_evaluated_as_the_docs_say(metric, expected):
+    assert measurement_phase(metric, float("nan")) == expected
+    assert measurement_phase(metric, None) == "Error"  # no series: result[0] cannot be read
+
+
+def test_infinity_is_compared_like_any_number():
+    # 0 approvals in the majority group over some in the minority: x / 0 = +Inf in PromQL; +Inf >= 0.8 holds
+    assert measurement_phase(MetricSpec("m", success_condition="result[0] >= 0.8"), math.inf) == "Successful"
+
+
+@pytest.mark.parametrize("value", ["0.5", True, [0.5]])
+def test_measurement_phase_refuses_what_is_not_a_number(value):
+    with pytest.raises(ValueError, match="metric 'm'.*must be a number"):
+        measurement_phase(MetricSpec("m", success_condition="result[0] >= 0.8"), value)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -351,16 +381,64 @@ def test_healthy_canary_is_promoted():
     result = run_canary(STEPS, [METRIC], lambda w, s, k: {"error-rate": 0.001}, requests_per_minute=100)
     assert result.phase == "Healthy" and result.final_weight == 100
     assert len(result.measurements) == 6  # count 3 at each of the two analysis steps
+    # by hand: 10 min pause, measurements at minutes 10, 15, 20 (the first at once), 10 min pause at 10%,
+    # measurements at 30, 35, 40; then promotion at minute 40
+    assert result.measurements["minute"].tolist() == [10, 15, 20, 30, 35, 40]
+    assert result.steps["minute"].iloc[-1] == 40
+    # requests: 20 min at 1% + 20 min at 10% of 100/min = 20 + 200 of 4,000
+    assert result.canary_requests == pytest.approx(220) and result.total_requests == pytest.approx(4000)
 
 
 def test_failing_canary_aborts_at_the_first_analysis():
-    # failureLimit 0: the first failed measurement (at weight 1) fails the run; abort -> weight 0.
-    # Requests: 10 min pause + one 5-min interval at weight 1 = 15 min x 100/min x 1% = 15 of 1,500.
+    # failureLimit 0: the first failed measurement (at weight 1, taken at once when the run starts) fails the run;
+    # abort -> weight 0. Requests: only the 10 min pause at weight 1 = 10 min x 100/min x 1% = 10 of 1,000.
     result = run_canary(STEPS, [METRIC], lambda w, s, k: {"error-rate": 0.05}, requests_per_minute=100)
     assert (result.phase, result.final_weight, result.aborted_at_step) == ("Degraded", 0, 3)
-    assert len(result.measurements) == 1
-    assert result.canary_requests == pytest.approx(15) and result.total_requests == pytest.approx(1500)
+    assert len(result.measurements) == 1 and result.measurements["minute"].tolist() == [10]
+    assert result.canary_requests == pytest.approx(10) and result.total_requests == pytest.approx(1000)
     assert result.steps["kind"].tolist()[-1] == "abort"
+
+
+def test_initial_delay_postpones_the_first_measurement():
+    # initialDelay 5m: measurements at 5, 10, 15 minutes after the run starts (minute 10): 15, 20, 25
+    metric = MetricSpec("error-rate", success_condition="result[0] < 0.01", count=3, interval="5m",
+                        initial_delay="5m")
+    result = run_canary(STEPS[:3], [metric], lambda w, s, k: {"error-rate": 0.0}, requests_per_minute=100)
+    assert result.measurements["minute"].tolist() == [15, 20, 25]
+
+
+def test_metrics_measured_on_their_own_intervals():
+    # a: every 5 min, count 3 -> minutes 0, 5, 10; b: every 10 min, count 2 -> 0, 10. Measurement times: 0, 5, 10
+    a = MetricSpec("a", success_condition="result[0] < 1", count=3, interval="5m")
+    b = MetricSpec("b", success_condition="result[0] < 1", count=2, interval="10m")
+    result = run_canary([{"setWeight": 5}, {"analysis": ["t"]}], [a, b], lambda w, s, k: {"a": 0.0, "b": 0.0})
+    table = result.measurements
+    assert table["minute"].tolist() == [0, 5, 10]
+    assert table["b_phase"].isna().tolist() == [False, True, False]  # b not due at minute 5
+
+
+def test_nan_fails_a_success_only_metric_at_once():
+    # a window with no request: 0/0 = NaN; successCondition only -> Failed -> failureLimit 0 -> abort
+    result = run_canary(STEPS, [METRIC], lambda w, s, k: {"error-rate": float("nan")})
+    assert (result.phase, result.aborted_at_step, len(result.measurements)) == ("Degraded", 3, 1)
+
+
+def test_no_series_is_an_error_and_five_errors_abort():
+    # None (no series) -> Error every time; consecutiveErrorLimit 4: the 5th consecutive error (5 > 4) ends the run
+    # with Error, which aborts. Errors do not count towards count 3, so the run goes on to a 5th measurement.
+    result = run_canary(STEPS, [METRIC], lambda w, s, k: {"error-rate": None})
+    assert (result.phase, result.aborted_at_step) == ("Degraded", 3)
+    assert result.measurements["error-rate_phase"].tolist() == ["Error"] * 5
+    assert result.analysis["step 3: error-rate"].phase == "Error"
+
+
+def test_a_metric_stopped_by_another_is_recorded_successful():
+    # error-rate fails at once; latency was still Running with 1 Successful: Argo records it Successful
+    latency = MetricSpec("latency", success_condition="result[0] < 0.3", count=3, interval="5m")
+    result = run_canary(STEPS, [METRIC, latency], lambda w, s, k: {"error-rate": 0.5, "latency": 0.1})
+    assert result.analysis["step 3: error-rate"].phase == "Failed"
+    stopped = result.analysis["step 3: latency"]
+    assert (stopped.phase, stopped.successful, stopped.ended_at) == ("Successful", 1, None)
 
 
 def test_inconclusive_canary_pauses():
@@ -368,6 +446,11 @@ def test_inconclusive_canary_pauses():
                         count=3, interval="5m")
     result = run_canary(STEPS, [metric], lambda w, s, k: {"fairness": 0.75})
     assert result.phase == "Paused" and result.final_weight == 1
+
+
+def test_a_pause_without_duration_waits_for_a_person():
+    result = run_canary([{"setWeight": 10}, {"pause": None}, {"setWeight": 100}], [METRIC], lambda w, s, k: {})
+    assert (result.phase, result.final_weight) == ("Paused", 10)
 
 
 @pytest.mark.parametrize(
@@ -455,12 +538,25 @@ def test_canary_traffic_measures_the_injected_fault(scored):
     model, recent = scored
     healthy = canary_traffic(model, recent, 2000, error_rate=0.0, seed=1)
     faulty = canary_traffic(model, recent, 2000, error_rate=0.5, seed=1)
-    assert healthy(10, 1, 1)["error-rate"] == 0.0
+    assert healthy(10, 1, 1)["error-rate"] == 0.0  # no 5xx series, but the query's `or vector(0)` reads 0
     assert 0.4 < faulty(10, 1, 1)["error-rate"] < 0.6  # about 3,000 requests: 10% of 2,000/min over 15 min
     value = healthy(10, 1, 1)["fairness-ratio"]
     assert 0.5 < value < 1.5
-    at_zero = healthy(0, 1, 1)  # no request reaches a canary at weight 0: no value, which analysis calls an Error
-    assert math.isnan(at_zero["error-rate"]) and measurement_phase(METRIC, at_zero["error-rate"]) == "Error"
+    at_zero = healthy(0, 1, 1)  # no request in the window: 0 / 0 is NaN, which a success-only condition fails
+    assert math.isnan(at_zero["error-rate"]) and measurement_phase(METRIC, at_zero["error-rate"]) == "Failed"
+    assert math.isnan(at_zero["latency-p95-seconds"]) and math.isnan(at_zero["fairness-ratio"])
+
+
+def test_without_or_vector_zero_a_healthy_canary_has_no_series(scored):
+    from helpers.rollout import canary_traffic
+
+    model, recent = scored
+    # no failed request ever: the 5xx counter has no series, the query returns nothing (None) -> Error
+    healthy = canary_traffic(model, recent, 2000, error_rate=0.0, errors_or_zero=False, seed=1)
+    assert [healthy(10, 1, k)["error-rate"] for k in (1, 2)] == [None, None]
+    # once a 5xx has been served the series exists, and the rate is a number
+    faulty = canary_traffic(model, recent, 2000, error_rate=0.5, errors_or_zero=False, seed=1)
+    assert faulty(10, 1, 1)["error-rate"] > 0
 
 
 def test_canary_traffic_names_bad_rates(scored):
@@ -469,3 +565,38 @@ def test_canary_traffic_names_bad_rates(scored):
     model, recent = scored
     with pytest.raises(ValueError, match="error_rate"):
         canary_traffic(model, recent, 100, error_rate=1.5)
+    with pytest.raises(ValueError, match="errors_or_zero"):
+        canary_traffic(model, recent, 100, errors_or_zero="False")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Booleans are booleans, seeds are seeds (each error names the parameter)
+# ----------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"fail_new": "False"}, "fail_new must be True or False, got 'False'"),
+        ({"readiness_probe": "False"}, "readiness_probe must be True or False, got 'False'"),
+        ({"readiness_probe": 1}, "readiness_probe must be True or False"),
+        ({"seed": -1}, "seed must be a whole number >= 0, got -1"),
+        ({"seed": "x"}, "seed must be a whole number >= 0, got 'x'"),
+    ],
+)
+def test_rolling_update_refuses_text_for_flags_and_bad_seeds(kwargs, needle):
+    with pytest.raises(ValueError, match=needle):
+        simulate_rolling_update(10, "25%", "10%", **kwargs)
+
+
+def test_numpy_flags_and_counts_are_accepted():
+    import numpy as np
+
+    a = simulate_rolling_update(np.int64(10), "25%", "10%", ready_delay=np.int64(2), readiness_probe=np.bool_(True))
+    assert pairs(a) == pairs(simulate_rolling_update(10, "25%", "10%", ready_delay=2))
+
+
+@pytest.mark.parametrize(("seed", "needle"), [(-1, "got -1"), ("x", "got 'x'")])
+def test_canary_traffic_refuses_bad_seeds(scored, seed, needle):
+    from helpers.rollout import canary_traffic
+
+    with pytest.raises(ValueError, match=f"seed must be a whole number >= 0, {needle}"):
+        canary_traffic(*scored, 100, seed=seed)

@@ -3,16 +3,17 @@ failure conditions."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 
 from helpers.validation import require_whole_number
 
 __all__ = [
-    "MEASUREMENT_PHASES", "AnalysisResult", "assess_run", "analysis_run", "MetricSpec", "measurement_phase",
+    "MEASUREMENT_PHASES", "AnalysisResult", "MetricRun", "MetricSpec", "analysis_run", "assess_run",
+    "measurement_phase",
 ]
 
 
@@ -22,7 +23,8 @@ MEASUREMENT_PHASES = ("Successful", "Failed", "Inconclusive", "Error")
 
 @dataclass(frozen=True)
 class AnalysisResult:
-    """The phase of one metric's analysis and the measurement (1-based) at which it ended (None while Running)."""
+    """The phase of one metric's analysis and the measurement (1-based) at which it ended (None while Running, or
+    when the run stopped it because another metric ended it first: Argo records such a metric Successful)."""
 
     phase: str
     ended_at: int | None
@@ -33,7 +35,7 @@ class AnalysisResult:
 
 
 def assess_run(failed, inconclusive, consecutive_errors, counted, failure_limit, inconclusive_limit,
-            consecutive_error_limit, count) -> str:
+               consecutive_error_limit, count) -> str:
     """assessMetricStatus after a completed measurement (analysis.go): every limit is compared with ``>``."""
     if failed > failure_limit:
         return "Failed"
@@ -52,6 +54,50 @@ def _limits(failure_limit, inconclusive_limit, consecutive_error_limit, count) -
     require_whole_number(consecutive_error_limit, "consecutive_error_limit")
     if count is not None:
         require_whole_number(count, "count", minimum=1)
+
+
+@dataclass
+class MetricRun:
+    """One metric's measurements so far and its phase: the analysis tally, written once (``analysis_run`` and
+    ``run_canary`` both use it). ``add`` takes the next measurement's outcome and returns the phase after it."""
+
+    failure_limit: int = 0
+    inconclusive_limit: int = 0
+    consecutive_error_limit: int = 4
+    count: int | None = None
+    tally: dict = field(default_factory=lambda: {phase: 0 for phase in MEASUREMENT_PHASES})
+    consecutive_errors: int = 0
+    phase: str = "Running"
+    ended_at: int | None = None
+
+    def __post_init__(self) -> None:
+        _limits(self.failure_limit, self.inconclusive_limit, self.consecutive_error_limit, self.count)
+
+    @classmethod
+    def of(cls, metric: MetricSpec) -> MetricRun:
+        """A fresh run with ``metric``'s limits and count."""
+        return cls(metric.failure_limit, metric.inconclusive_limit, metric.consecutive_error_limit, metric.count)
+
+    def add(self, outcome: str, position: int) -> str:
+        """Count measurement number ``position`` (1-based) and return the phase after it (assessMetricStatus)."""
+        if outcome not in MEASUREMENT_PHASES:
+            raise ValueError(
+                f"measurement {position} is {outcome!r}; each outcome must be one of {', '.join(MEASUREMENT_PHASES)}"
+            )
+        self.tally[outcome] += 1
+        self.consecutive_errors = self.consecutive_errors + 1 if outcome == "Error" else 0
+        counted = self.tally["Successful"] + self.tally["Failed"] + self.tally["Inconclusive"]
+        self.phase = assess_run(self.tally["Failed"], self.tally["Inconclusive"], self.consecutive_errors, counted,
+                                self.failure_limit, self.inconclusive_limit, self.consecutive_error_limit, self.count)
+        if self.phase != "Running":
+            self.ended_at = position
+        return self.phase
+
+    def result(self, phase: str | None = None) -> AnalysisResult:
+        """The verdict so far (``phase`` overrides it, as when the run stops a metric that was still Running)."""
+        t = self.tally
+        return AnalysisResult(phase or self.phase, self.ended_at, t["Successful"], t["Failed"], t["Inconclusive"],
+                              t["Error"])
 
 
 def analysis_run(
@@ -75,26 +121,15 @@ def analysis_run(
         ValueError: an empty sequence, an outcome not in ``MEASUREMENT_PHASES`` (named with its position), or a
             negative limit.
     """
-    _limits(failure_limit, inconclusive_limit, consecutive_error_limit, count)
+    run = MetricRun(failure_limit, inconclusive_limit, consecutive_error_limit, count)
     if isinstance(results, str) or not isinstance(results, Sequence) or len(results) == 0:
         raise ValueError(
             f"results must be a non-empty sequence of measurement outcomes {MEASUREMENT_PHASES}, got {results!r}"
         )
-    tally = {phase: 0 for phase in MEASUREMENT_PHASES}
-    consecutive = 0
-    for i, outcome in enumerate(results, start=1):
-        if outcome not in MEASUREMENT_PHASES:
-            raise ValueError(
-                f"measurement {i} is {outcome!r}; each outcome must be one of {', '.join(MEASUREMENT_PHASES)}"
-            )
-        tally[outcome] += 1
-        consecutive = consecutive + 1 if outcome == "Error" else 0
-        counted = tally["Successful"] + tally["Failed"] + tally["Inconclusive"]
-        phase = assess_run(tally["Failed"], tally["Inconclusive"], consecutive, counted, failure_limit,
-                        inconclusive_limit, consecutive_error_limit, count)
-        if phase != "Running":
-            return AnalysisResult(phase, i, tally["Successful"], tally["Failed"], tally["Inconclusive"], tally["Error"])
-    return AnalysisResult("Running", None, tally["Successful"], tally["Failed"], tally["Inconclusive"], tally["Error"])
+    for position, outcome in enumerate(results, start=1):
+        if run.add(outcome, position) != "Running":
+            break
+    return run.result()
 
 
 _CONDITION = re.compile(r"^\s*result\[0\]\s*(<=|>=|==|!=|<|>)\s*(-?[0-9]*\.?[0-9]+(?:[eE]-?[0-9]+)?)\s*$")
@@ -106,13 +141,16 @@ _OPERATORS: dict[str, Callable[[float, float], bool]] = {
 
 @dataclass(frozen=True)
 class MetricSpec:
-    """One metric of an AnalysisTemplate: its conditions (``result[0] <op> <number>``), count and limits."""
+    """One metric of an AnalysisTemplate: its conditions (``result[0] <op> <number>``), count, ``interval``,
+    ``initial_delay`` (Argo's ``initialDelay``: None takes the first measurement as soon as the run starts) and
+    limits."""
 
     name: str
     success_condition: str | None = None
     failure_condition: str | None = None
     count: int | None = None
     interval: str | None = None
+    initial_delay: str | None = None
     failure_limit: int = 0
     inconclusive_limit: int = 0
     consecutive_error_limit: int = 4
@@ -142,20 +180,34 @@ def _parse_condition(condition: str, metric: str) -> tuple[str, float]:
 
 
 def measurement_phase(metric: MetricSpec, value: float | None) -> str:
-    """One measurement's phase (utils/evaluate): Failed if failureCondition holds, Successful if successCondition
-    holds, else Inconclusive; with only one condition set, the other is its negation. No value (None or NaN: the
-    query returned nothing) is an Error."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "Error"
+    """One measurement's phase, as Argo Rollouts decides it (``utils/evaluate/evaluate.go``, ``EvaluateResult``).
 
-    def holds(condition: str) -> bool:
+    ``value`` None means the query returned **no series** (an empty result): Argo cannot evaluate ``result[0]`` and
+    records an **Error**. Any number, NaN included, is evaluated: Failed if the failureCondition holds, else
+    Successful if the successCondition holds, else Inconclusive; with only one condition set, the other is its
+    negation. Every comparison with NaN is false, so NaN is **Failed** with only a successCondition, Inconclusive
+    with both, and Successful with only a failureCondition (docs/features/analysis.md, "NaN and Infinity").
+
+    Raises:
+        ValueError: a value that is neither None nor a number (a bool, a string), naming the metric.
+    """
+    if value is None:
+        return "Error"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"metric {metric.name!r}: a measurement must be a number (NaN included) or None (the "
+                         f"query returned no series), got {value!r}")
+
+    def holds(condition: str | None) -> bool:
+        if condition is None:
+            return False
         op, number = _parse_condition(condition, metric.name)
         return _OPERATORS[op](float(value), number)
 
-    if metric.failure_condition is not None and holds(metric.failure_condition):
+    failed, successful = holds(metric.failure_condition), holds(metric.success_condition)
+    if metric.failure_condition is None:
+        failed = not successful
+    elif metric.success_condition is None:
+        successful = not failed
+    if failed:
         return "Failed"
-    if metric.success_condition is not None:
-        if holds(metric.success_condition):
-            return "Successful"
-        return "Failed" if metric.failure_condition is None else "Inconclusive"
-    return "Successful"  # only a failure condition, and it does not hold
+    return "Successful" if successful else "Inconclusive"

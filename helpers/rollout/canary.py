@@ -10,12 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.rollout.analysis import AnalysisResult, MetricSpec, assess_run, measurement_phase
+from helpers.rollout.analysis import AnalysisResult, MetricRun, MetricSpec, measurement_phase
 from helpers.rollout.manifests import duration_seconds
+from helpers.validation import require_whole_number
 
-__all__ = [
-    "CanaryResult", "run_canary", "canary_traffic",
-]
+__all__ = ["CanaryResult", "canary_traffic", "run_canary"]
 
 
 @dataclass
@@ -45,31 +44,139 @@ class CanaryResult:
 
 
 def _check_weight(weight: Any, step: int) -> int:
-    if isinstance(weight, bool) or not isinstance(weight, (int, np.integer)) or not 0 <= weight <= 100:
+    if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, (int, np.integer)) or not 0 <= weight <= 100:
         raise ValueError(f"step {step}: setWeight must be a whole number from 0 to 100, got {weight!r}")
     return int(weight)
+
+
+_STEP_KINDS = ("setWeight", "pause", "analysis")
+_WORST_FIRST = ("Failed", "Error", "Inconclusive", "Successful")  # an AnalysisRun's phase: its worst metric's
+
+
+@dataclass
+class _Rollout:
+    """The rollout's state as the steps advance it: the weight, the clock and the requests served."""
+
+    requests_per_minute: float
+    weight: int = 0
+    seconds: float = 0.0
+    canary_requests: float = 0.0
+    total_requests: float = 0.0
+    steps: list = field(default_factory=list)
+    measurements: list = field(default_factory=list)
+    analysis: dict = field(default_factory=dict)
+
+    def serve(self, seconds: float) -> None:
+        """Let ``seconds`` pass at the current weight."""
+        self.seconds += seconds
+        self.total_requests += self.requests_per_minute * seconds / 60
+        self.canary_requests += self.requests_per_minute * seconds / 60 * self.weight / 100
+
+    def record(self, step: int, kind: str, outcome: str) -> None:
+        self.steps.append({"step": step, "kind": kind, "weight": self.weight, "minute": self.seconds / 60,
+                           "outcome": outcome})
+
+
+def _set_weight(rollout: _Rollout, index: int, weight: Any) -> str | None:
+    """A ``setWeight`` step: the traffic router gives the canary ``weight`` % of requests at once."""
+    rollout.weight = _check_weight(weight, index)
+    rollout.record(index, "setWeight", "")
+    return None
+
+
+def _pause(rollout: _Rollout, index: int, seconds: Any) -> str | None:
+    """A ``pause`` step: wait its duration at the current weight; no duration waits for a person (Paused)."""
+    if seconds is None:
+        rollout.record(index, "pause", "paused until a person resumes")
+        return "Paused"
+    rollout.serve(duration_seconds(seconds))
+    rollout.record(index, "pause", f"{duration_seconds(seconds) / 60:g} min")
+    return None
+
+
+def _first_and_every(metric: MetricSpec, interval_seconds: int | None) -> tuple[int, int]:
+    """When a metric is first measured (its ``initialDelay``, else at once) and then how often."""
+    first = duration_seconds(metric.initial_delay) if metric.initial_delay is not None else 0
+    return first, interval_seconds or duration_seconds(metric.interval or "60s")
+
+
+def _measure_due(rollout, index, number, due, runs, values) -> None:
+    """Judge the metrics ``due`` at measurement ``number`` on ``values`` and record the row."""
+    row = {"step": index, "weight": rollout.weight, "measurement": number, "minute": rollout.seconds / 60}
+    for metric in due:
+        if metric.name not in values:
+            raise ValueError(f"measure() returned no value for metric {metric.name!r}; it returned "
+                             f"{', '.join(values) or 'nothing'}")
+        outcome = measurement_phase(metric, values[metric.name])
+        runs[metric.name].add(outcome, number)
+        row[metric.name], row[f"{metric.name}_phase"] = values[metric.name], outcome
+    rollout.measurements.append(row)
+
+
+def _analysis_run(rollout, index, metrics, measure, interval_seconds, limit=1000) -> str:
+    """An AnalysisRun (analysis.go): each metric measured at its own times until one ends the run or all end."""
+    runs = {m.name: MetricRun.of(m) for m in metrics}
+    schedule = {m.name: _first_and_every(m, interval_seconds) for m in metrics}
+    next_at = {name: first for name, (first, _) in schedule.items()}
+    started, number = rollout.seconds, 0
+    while number < limit:
+        running = [m for m in metrics if runs[m.name].phase == "Running"]
+        if not running or any(r.phase in ("Failed", "Error", "Inconclusive") for r in runs.values()):
+            break
+        at = min(next_at[m.name] for m in running)
+        rollout.serve(started + at - rollout.seconds)
+        number += 1
+        due = [m for m in running if next_at[m.name] == at]
+        _measure_due(rollout, index, number, due, runs, measure(rollout.weight, index, number))
+        for metric in due:
+            next_at[metric.name] = at + schedule[metric.name][1]
+    # a metric the run stopped (another ended it, or the limit) is recorded Successful, as Argo records it
+    phases = {name: run.phase if run.phase != "Running" else "Successful" for name, run in runs.items()}
+    for name, run in runs.items():
+        rollout.analysis[f"step {index}: {name}"] = run.result(phases[name])
+    return next(p for p in _WORST_FIRST if p in phases.values())
+
+
+def _analysis(rollout, index, metrics, measure, interval_seconds) -> str | None:
+    """An ``analysis`` step: Failed or Error aborts (weight 0, the stable version restored); Inconclusive pauses."""
+    phase = _analysis_run(rollout, index, metrics, measure, interval_seconds)
+    rollout.record(index, "analysis", f"analysis {phase}")
+    if phase in ("Failed", "Error"):
+        rollout.weight = 0
+        rollout.record(index, "abort", "aborted: canary weight 0, stable version restored")
+        return "Degraded"
+    return "Paused" if phase == "Inconclusive" else None
+
+
+def _step_kind(step: Mapping[str, Any], index: int) -> str:
+    kinds = [k for k in _STEP_KINDS if k in step]
+    if len(kinds) != 1 or len(step) != 1:
+        raise ValueError(f"step {index} {dict(step)!r}: each step must be exactly one of setWeight, pause or analysis")
+    return kinds[0]
 
 
 def run_canary(
     steps: Sequence[Mapping[str, Any]],
     metrics: Sequence[MetricSpec],
-    measure: Callable[[int, int, int], Mapping[str, float]],
+    measure: Callable[[int, int, int], Mapping[str, float | None]],
     requests_per_minute: float = 1000.0,
     interval_seconds: int | None = None,
 ) -> CanaryResult:
     """Run an Argo Rollouts canary: ``setWeight`` moves traffic, ``pause`` waits, ``analysis`` measures.
 
-    At an analysis step every metric is measured together, once per interval, by ``measure(weight, step,
-    measurement)`` (returns ``{metric name: value}``, a value None or NaN being a failed query). Each metric's
-    measurements are judged by its conditions (``measurement_phase``) and its limits (as ``analysis_run``). The
-    AnalysisRun ends as soon as one metric is Failed, Error or Inconclusive (the others stop measuring), or when all
-    reached their count; its phase is the worst of its metrics (Failed > Error > Inconclusive > Successful).
-    Failed or Error aborts the rollout: weight 0, the stable version serves everything (phase "Degraded").
-    Inconclusive pauses it (phase "Paused"). After the last step the canary is the new stable version (weight 100,
-    phase "Healthy").
+    At an analysis step an AnalysisRun starts: each metric is measured **at once** (or after its ``initial_delay``),
+    then once per ``interval`` (``interval_seconds`` overrides every metric's), so three measurements 5 minutes apart
+    span 10 minutes. ``measure(weight, step, measurement)`` returns ``{metric name: value}``: a number (NaN
+    included, evaluated by the conditions) or None (the query returned no series: an Error). Each metric's
+    measurements are judged by ``measurement_phase`` and tallied by ``MetricRun`` (the limits of ``analysis_run``).
+    The run ends as soon as one metric is Failed, Error or Inconclusive (the others stop, and Argo records them
+    Successful), or when all reached their count; its phase is the worst of its metrics (Failed > Error >
+    Inconclusive > Successful). Failed or Error aborts the rollout: weight 0, the stable version serves everything
+    (phase "Degraded"). Inconclusive pauses it (phase "Paused"). After the last step the canary is the new stable
+    version (weight 100, phase "Healthy").
 
     Traffic accounting: ``requests_per_minute`` reach the service; the canary serves ``weight`` % of them while its
-    weight holds (pauses and measurement intervals; ``interval_seconds`` defaults to each metric's interval).
+    weight holds (pauses, and the analysis until its last measurement).
 
     Raises:
         ValueError: an unknown step kind (named with its position), a weight outside 0-100, a measurement without a
@@ -79,160 +186,99 @@ def run_canary(
         raise ValueError("steps is empty: give at least one setWeight, pause or analysis step")
     if not metrics and any("analysis" in s for s in steps):
         raise ValueError("an analysis step needs at least one metric (MetricSpec)")
-    names = [m.name for m in metrics]
-    weight, canary_req, total_req, elapsed = 0, 0.0, 0.0, 0.0
-    step_rows, measurement_rows = [], []
-
-    def record(row: dict) -> None:
-        row["minute"] = elapsed / 60  # when the step ended, counted from the start of the rollout
-        step_rows.append(row)
-    phase, aborted_at, results = "Healthy", None, {}
-    worst_order = {"Successful": 0, "Inconclusive": 1, "Error": 2, "Failed": 3}
+    rollout, phase, aborted_at = _Rollout(requests_per_minute), "Healthy", None
     for index, step in enumerate(steps, start=1):
-        kinds = [k for k in ("setWeight", "pause", "analysis") if k in step]
-        if len(kinds) != 1 or len(step) != 1:
-            raise ValueError(
-                f"step {index} {dict(step)!r}: each step must be exactly one of setWeight, pause or analysis"
-            )
-        kind = kinds[0]
-        outcome = ""
+        kind = _step_kind(step, index)
         if kind == "setWeight":
-            weight = _check_weight(step["setWeight"], index)
+            ended = _set_weight(rollout, index, step[kind])
         elif kind == "pause":
-            seconds = step["pause"]
-            if seconds is None:
-                phase, outcome = "Paused", "paused until a person resumes"
-                record({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
-                break
-            minutes = duration_seconds(seconds) / 60
-            elapsed += duration_seconds(seconds)
-            canary_req += requests_per_minute * minutes * weight / 100
-            total_req += requests_per_minute * minutes
-            outcome = f"{minutes:g} min"
+            ended = _pause(rollout, index, step[kind])
         else:
-            tallies = {n: {"Successful": 0, "Failed": 0, "Inconclusive": 0, "Error": 0, "consecutive": 0}
-                       for n in names}
-            metric_phase = {n: "Running" for n in names}
-            ended: dict[str, int | None] = {n: None for n in names}
-            counts = [m.count for m in metrics]
-            limit = max(c for c in counts if c is not None) if any(c is not None for c in counts) else 1000
-            for k in range(1, limit + 1):
-                seconds = interval_seconds or max(duration_seconds(m.interval or "60s") for m in metrics)
-                elapsed += seconds
-                canary_req += requests_per_minute * seconds / 60 * weight / 100
-                total_req += requests_per_minute * seconds / 60
-                values = measure(weight, index, k)
-                row = {"step": index, "weight": weight, "measurement": k}
-                for metric in metrics:
-                    if metric_phase[metric.name] != "Running":
-                        continue
-                    if metric.name not in values:
-                        raise ValueError(f"measure() returned no value for metric {metric.name!r}; it returned "
-                                         f"{', '.join(values) or 'nothing'}")
-                    value = values[metric.name]
-                    result = measurement_phase(metric, value)
-                    tally = tallies[metric.name]
-                    tally[result] += 1
-                    tally["consecutive"] = tally["consecutive"] + 1 if result == "Error" else 0
-                    counted = tally["Successful"] + tally["Failed"] + tally["Inconclusive"]
-                    metric_phase[metric.name] = assess_run(
-                        tally["Failed"], tally["Inconclusive"], tally["consecutive"], counted, metric.failure_limit,
-                        metric.inconclusive_limit, metric.consecutive_error_limit, metric.count)
-                    if metric_phase[metric.name] != "Running":
-                        ended[metric.name] = k
-                    row[metric.name] = value
-                    row[f"{metric.name}_phase"] = result
-                measurement_rows.append(row)
-                bad = [p for p in metric_phase.values() if p in ("Failed", "Error", "Inconclusive")]
-                if bad or all(p == "Successful" for p in metric_phase.values()):
-                    break
-            for n in names:
-                t = tallies[n]
-                results[f"step {index}: {n}"] = AnalysisResult(metric_phase[n], ended[n], t["Successful"], t["Failed"],
-                                                                t["Inconclusive"], t["Error"])
-            finished = [p if p != "Running" else "Successful" for p in metric_phase.values()]
-            run_phase = max(finished, key=worst_order.__getitem__)
-            outcome = f"analysis {run_phase}"
-            if run_phase in ("Failed", "Error"):
-                record({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
-                weight, phase, aborted_at = 0, "Degraded", index
-                record({"step": index, "kind": "abort", "weight": 0,
-                                  "outcome": "aborted: canary weight 0, stable version restored"})
-                break
-            if run_phase == "Inconclusive":
-                record({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
-                phase = "Paused"
-                break
-        record({"step": index, "kind": kind, "weight": weight, "outcome": outcome})
-    else:
-        if weight != 100:
-            record({"step": len(steps) + 1, "kind": "promote", "weight": 100,
-                              "outcome": "all steps done: canary becomes stable"})
-        weight = 100
+            ended = _analysis(rollout, index, metrics, measure, interval_seconds)
+        if ended is not None:
+            phase, aborted_at = ended, index if ended == "Degraded" else None
+            break
+    if phase == "Healthy" and rollout.weight != 100:
+        rollout.weight = 100
+        rollout.record(len(steps) + 1, "promote", "all steps done: canary becomes stable")
     return CanaryResult(
-        steps=pd.DataFrame(step_rows, columns=["step", "kind", "weight", "minute", "outcome"]),
-        measurements=pd.DataFrame(measurement_rows),
+        steps=pd.DataFrame(rollout.steps, columns=["step", "kind", "weight", "minute", "outcome"]),
+        measurements=pd.DataFrame(rollout.measurements),
         phase=phase,
-        final_weight=weight,
+        final_weight=rollout.weight,
         aborted_at_step=aborted_at,
-        canary_requests=canary_req,
-        total_requests=total_req,
-        analysis=results,
+        canary_requests=rollout.canary_requests,
+        total_requests=rollout.total_requests,
+        analysis=rollout.analysis,
     )
 
 
+def _divide(numerator: float, denominator: float) -> float:
+    """PromQL's division of two samples: IEEE floats, so 0/0 is NaN and x/0 is +Inf or -Inf."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(numerator) / np.float64(denominator))
+
+
+def _check_traffic(error_rate: Any, latency_p95_seconds: Any, errors_or_zero: Any) -> None:
+    for name, value in (("error_rate", error_rate), ("latency_p95_seconds", latency_p95_seconds)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                or not value >= 0:
+            raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    if not 0 <= error_rate <= 1:
+        raise ValueError(f"error_rate must be between 0 and 1, got {error_rate!r}")
+    if not isinstance(errors_or_zero, (bool, np.bool_)):
+        raise ValueError(f"errors_or_zero must be True or False, got {errors_or_zero!r}")
+
+
 def canary_traffic(
-    model: Any,
-    applications: pd.DataFrame,
-    requests_per_minute: float,
-    *,
-    error_rate: float = 0.001,
-    latency_p95_seconds: float = 0.12,
-    rate_window_minutes: float = 15,
-    fairness_window_minutes: float = 15,
-    protected: str = "group",
-    privileged: Any = "majority",
-    seed: int = 0,
-) -> Callable[[int, int, int], dict[str, float]]:
+    model: Any, applications: pd.DataFrame, requests_per_minute: float, *, error_rate: float = 0.001,
+    latency_p95_seconds: float = 0.12, rate_window_minutes: float = 15, fairness_window_minutes: float = 15,
+    protected: str = "group", privileged: Any = "majority", errors_or_zero: bool = True, seed: int = 0,
+) -> Callable[[int, int, int], dict[str, float | None]]:
     """A ``measure`` function for ``run_canary``: what Prometheus would return for the canary's own requests.
 
     At weight w, the canary received w % of ``requests_per_minute``: over the last ``rate_window_minutes`` for the
     error rate and the latency, over the last ``fairness_window_minutes`` for the fairness ratio (the windows of the
     queries in ``deploy/analysis-template.yaml``). Requests are applications drawn (with replacement) from
     ``applications`` and decided by ``model``: ``fairness-ratio`` is the unprivileged group's approval rate over the
-    privileged group's, on those decisions; ``error-rate`` is the share of failed requests (each fails with
-    probability ``error_rate``: inject a fault by raising it); ``latency-p95-seconds`` the 95th percentile of
-    lognormal latencies whose 95th percentile is ``latency_p95_seconds``. A window with no request in a group has no
-    value (NaN), which the analysis counts as an Error, as when a Prometheus query returns nothing.
+    privileged group's; ``error-rate`` the share of failed (5xx) requests (each fails with probability
+    ``error_rate``: inject a fault by raising it); ``latency-p95-seconds`` the 95th percentile of lognormal
+    latencies whose 95th percentile is ``latency_p95_seconds``.
+
+    Missing data as Prometheus returns it: a window with no request divides 0 by 0, NaN (a success-only condition
+    fails it); a canary that never failed a request has no 5xx series, read as 0 with ``errors_or_zero=True`` (the
+    template's ``or vector(0)``) and as None (no series: an Error) without it, until the canary's first 5xx.
     """
     from helpers.models import decide
 
-    for name, value in (("error_rate", error_rate), ("latency_p95_seconds", latency_p95_seconds)):
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-            raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    if not 0 <= error_rate <= 1:
-        raise ValueError(f"error_rate must be between 0 and 1, got {error_rate!r}")
+    _check_traffic(error_rate, latency_p95_seconds, errors_or_zero)
+    seed = require_whole_number(seed, "seed")
     decided = decide(model, applications)
     approved = decided["approved"].to_numpy()
     privileged_mask = decided[protected].isin([privileged]).to_numpy()
     rng = np.random.default_rng(seed)
     sigma = 0.5  # spread of log latencies; the median follows from the 95th percentile
-    median = latency_p95_seconds / math.exp(1.6448536 * sigma)
+    median = float(latency_p95_seconds) / math.exp(1.6448536 * sigma)
+    served_5xx = [False]  # has the canary's 5xx series been created (its first failed request)?
 
-    def measure(weight: int, step: int, measurement: int) -> dict[str, float]:
-        n_rate = int(rng.poisson(requests_per_minute * rate_window_minutes * weight / 100))
+    def fairness(weight: int) -> float:
         n_fair = int(rng.poisson(requests_per_minute * fairness_window_minutes * weight / 100))
         rows = rng.integers(0, len(approved), size=n_fair)
-        rate = lambda mask: approved[rows][mask].mean() if mask.any() else math.nan  # noqa: E731
-        priv, unpriv = rate(privileged_mask[rows]), rate(~privileged_mask[rows])
-        fairness = unpriv / priv if priv and not math.isnan(priv) and not math.isnan(unpriv) else math.nan
-        if n_rate == 0:
-            return {"error-rate": math.nan, "latency-p95-seconds": math.nan, "fairness-ratio": fairness}
-        latencies = median * np.exp(sigma * rng.standard_normal(n_rate))
+        priv, decisions = privileged_mask[rows], approved[rows]
+        minority = _divide(decisions[~priv].sum(), (~priv).sum())
+        return _divide(minority, _divide(decisions[priv].sum(), priv.sum()))
+
+    def measure(weight: int, step: int, measurement: int) -> dict[str, float | None]:
+        n_rate = int(rng.poisson(requests_per_minute * rate_window_minutes * weight / 100))
+        failed = int(rng.binomial(n_rate, error_rate)) if n_rate else 0
+        served_5xx[0] = served_5xx[0] or failed > 0
+        has_errors = served_5xx[0] or errors_or_zero
+        latency = float(np.quantile(median * np.exp(sigma * rng.standard_normal(n_rate)), 0.95)) if n_rate \
+            else math.nan  # histogram_quantile over zero rates is NaN
         return {
-            "error-rate": float(rng.binomial(n_rate, error_rate) / n_rate),
-            "latency-p95-seconds": float(np.quantile(latencies, 0.95)),
-            "fairness-ratio": float(fairness),
+            "error-rate": _divide(failed, n_rate) if has_errors else None,
+            "latency-p95-seconds": latency,
+            "fairness-ratio": fairness(weight),
         }
 
     return measure

@@ -41,6 +41,9 @@ def flagger_run(step_weight: int, max_weight: int, threshold: int, checks: Seque
     the canary's spec to the primary); the next interval routes all traffic back to the primary, the one after
     scales the canary down. With step 20 and max 50 the weights are 20, 40, 60, then promotion.
 
+    No series or NaN: Flagger's Prometheus provider (``prometheus.go``) errs "no values found", a **failed** check
+    (give ``False``); Argo instead evaluates NaN with the metric's conditions.
+
     Raises:
         ValueError: a step, max weight or threshold that is not a whole number in range, or ``checks`` not a
             sequence of True/False.

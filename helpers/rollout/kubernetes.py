@@ -76,162 +76,163 @@ class _Pod:
     new: bool
 
 
+@dataclass(frozen=True)
+class _PodRules:
+    """When a pod can serve, is Ready (gets traffic) and is available (what the controller counts).
+
+    A new pod created in sync s can serve from sync ``s + ready_delay``; it is *available* ``min_ready_syncs``
+    later (``minReadySeconds``). With a readiness probe a pod is Ready only once it can serve. Without one,
+    Kubernetes marks it Ready as soon as its container runs (the sync after creation): it receives traffic before it
+    can serve, and the controller counts it as available too early. A ``broken`` version's pods never serve (with a
+    probe, never Ready)."""
+
+    ready_delay: int
+    min_ready_syncs: int
+    readiness_probe: bool
+    broken: bool
+
+    def serves(self, pod: _Pod, t: int) -> bool:
+        return not pod.new or (not self.broken and t >= pod.created + self.ready_delay)
+
+    def ready(self, pod: _Pod, t: int) -> bool:  # what Kubernetes believes (the Ready condition)
+        if not pod.new:
+            return True
+        return self.serves(pod, t) if self.readiness_probe else t >= pod.created + 1
+
+    def available(self, pod: _Pod, t: int) -> bool:  # Ready for minReadySeconds
+        if not pod.new:
+            return True
+        if self.readiness_probe:
+            since = None if self.broken else pod.created + self.ready_delay
+        else:
+            since = pod.created + 1
+        return since is not None and t >= since + self.min_ready_syncs
+
+
+def _reconcile_new(old: list, new: list, t: int, replicas: int, max_total: int) -> str | None:
+    """reconcileNewReplicaSet (NewRSNewReplicas): scale the new ReplicaSet up within replicas + surge."""
+    current = len(old) + len(new)
+    if len(new) >= replicas or current >= max_total:
+        return None
+    add = min(max_total - current, replicas - len(new))
+    new.extend(_Pod(created=t, new=True) for _ in range(add))
+    return f"scale new {len(new) - add} -> {len(new)}"
+
+
+def _reconcile_old(old: list, new: list, t: int, rules: _PodRules, min_available: int,
+                   old_available: int) -> str | None:
+    """reconcileOldReplicaSets: cleanupUnhealthyReplicas, then scaleDownOldReplicaSetsForRollingUpdate, both
+    within what keeping ``min_available`` available pods allows (new pods not yet available count against it)."""
+    new_available = sum(rules.available(p, t) for p in new)
+    max_scaled_down = len(old) + len(new) - min_available - (len(new) - new_available)
+    if not old or max_scaled_down <= 0:
+        return None
+    before = len(old)
+    unhealthy = [p for p in old if not rules.available(p, t)]  # cleanupUnhealthyReplicas
+    for pod in unhealthy[:max_scaled_down]:
+        old.remove(pod)
+    total_available = old_available + new_available  # from the snapshot
+    if total_available > min_available:  # scaleDownOldReplicaSetsForRollingUpdate
+        del old[:min(len(old), total_available - min_available)]
+    return f"scale old {before} -> {len(old)}" if len(old) < before else None
+
+
+def _serve(pods: list, t: int, rules: _PodRules, requests: int, rng: np.random.Generator) -> dict[str, int]:
+    """The interval after a sync: Ready pods (the Service's endpoints) share the requests evenly; those that cannot
+    serve fail theirs, and every request fails when no pod is Ready. Connection draining of terminating pods (a
+    preStop hook) is not modelled."""
+    ready = sum(rules.ready(p, t) for p in pods)
+    serving = sum(rules.ready(p, t) and rules.serves(p, t) for p in pods)
+    failed = requests if ready == 0 else int(rng.binomial(requests, (ready - serving) / ready))
+    return {"ready": ready, "serving": serving, "available": sum(rules.available(p, t) for p in pods),
+            "failed": failed}
+
+
+def _progress(status: dict, last: dict, last_progress: int, t: int, deadline: int,
+              complete: bool) -> tuple[str, str, int]:
+    """The Progressing condition (DeploymentProgressing, DeploymentTimedOut): (status, reason, last progress)."""
+    if complete:
+        return "True", "NewReplicaSetAvailable", last_progress
+    if any(status[k] > last[k] for k in ("updated", "ready", "available")) or status["old"] < last["old"]:
+        return "True", "ReplicaSetUpdated", t
+    if last_progress + deadline < t:  # strictly after the deadline
+        return "False", "ProgressDeadlineExceeded", last_progress
+    return "True", "ReplicaSetUpdated", last_progress
+
+
+def _sync(t: int, old: list, new: list | None, rules: _PodRules, replicas: int, max_total: int,
+          min_available: int) -> tuple[list, list[str]]:
+    """One sync on one status snapshot: (the new ReplicaSet's pods, the actions taken)."""
+    actions = []
+    old_available = sum(rules.available(p, t) for p in old)  # the snapshot this sync reads
+    if new is None:  # getNewReplicaSet: created with NewRSNewReplicas, and the same sync continues
+        new = [_Pod(created=t, new=True) for _ in range(max(0, min(max_total - len(old), replicas)))]
+        actions.append(f"create new ReplicaSet with {len(new)}")
+    action = _reconcile_new(old, new, t, replicas, max_total) or \
+        _reconcile_old(old, new, t, rules, min_available, old_available)
+    return new, actions + ([action] if action else [])
+
+
+_COLUMNS = ["sync", "old", "new", "total", "ready", "serving", "available", "requests", "failed", "action",
+            "progressing", "reason"]
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def simulate_rolling_update(
-    replicas: int,
-    max_surge: int | str,
-    max_unavailable: int | str,
-    ready_delay: int = 1,
-    min_ready_syncs: int = 0,
-    fail_new: bool | None = None,
-    readiness_probe: bool = True,
-    requests_per_sync: int = 1000,
-    seed: int = 0,
-    *,
-    progress_deadline_syncs: int = 12,
-    max_syncs: int = 200,
+    replicas: int, max_surge: int | str, max_unavailable: int | str, ready_delay: int = 1, min_ready_syncs: int = 0,
+    fail_new: bool | None = None, readiness_probe: bool = True, requests_per_sync: int = 1000, seed: int = 0, *,
+    progress_deadline_syncs: int = 12, max_syncs: int = 200,
 ) -> pd.DataFrame:
-    """A RollingUpdate from the old version to a new one, one row per controller sync.
+    """A RollingUpdate from the old version to a new one, one row per controller sync (``_sync``, as ``rolling.go``'s
+    ``rolloutRolling``: create the new ReplicaSet, then scale it up within ``replicas + surge`` or scale old pods
+    down within ``replicas - unavailable`` available pods; then the Progressing condition).
 
-    Time advances in syncs. At each sync the controller reads one status snapshot and acts as ``rolling.go`` does:
-    if the new ReplicaSet is below ``replicas`` and all pods together are below ``replicas + surge``, it scales the
-    new ReplicaSet up (and that is the sync); otherwise it scales old pods down, unhealthy ones first, only as far as
-    ``replicas - unavailable`` available pods allow, counting the new ReplicaSet's unavailable pods against it.
+    Pods follow ``_PodRules``: ready after ``ready_delay`` syncs, available ``min_ready_syncs`` later,
+    ``readiness_probe=False`` marks them Ready before they can serve, ``fail_new=True`` makes the new version
+    broken: with a probe the rollout stalls and, after ``progress_deadline_syncs`` syncs without progress, reports
+    ``Progressing=False``, reason ``ProgressDeadlineExceeded``; nothing rolls back. ``requests_per_sync`` requests
+    per sync are spread over the Ready pods (``_serve``).
 
-    Pods: a new pod created in sync s can serve from sync ``s + ready_delay``; it is *available* (what the
-    controller counts) ``min_ready_syncs`` later (``minReadySeconds``). With ``readiness_probe=True`` a pod is Ready,
-    and receives traffic, only once it can serve. With ``readiness_probe=False`` Kubernetes marks it Ready as soon as
-    its container runs (the sync after creation): it receives traffic before it can serve, and the controller counts
-    it as available too early. ``fail_new=True`` makes the new version broken: its pods never serve (with a probe,
-    never Ready: the rollout stalls and, after ``progress_deadline_syncs`` syncs without progress, the Deployment
-    reports ``Progressing=False`` with reason ``ProgressDeadlineExceeded``; nothing rolls back).
-
-    Traffic: ``requests_per_sync`` requests per sync are spread evenly over the Ready pods (the Service's
-    endpoints); a request that lands on a pod that cannot serve fails, as does every request when no pod is Ready.
-    The simulator does not model connection draining of terminating pods (a preStop hook handles that).
-
-    Returns:
-        One row per sync (the state after that sync's action): ``sync``, ``old``, ``new`` (pods of each version),
-        ``total``, ``ready`` (Ready pods: the endpoints), ``serving`` (Ready pods that can answer), ``available``
-        (what the controller counts), ``requests``, ``failed``, ``action``, ``progressing`` and ``reason`` (the
-        Deployment's Progressing condition). ``attrs`` hold ``surge``, ``unavailable``, ``replicas`` and
-        ``outcome`` ("complete", "ProgressDeadlineExceeded" or "max_syncs reached"). The run stops when the update is
-        complete or the deadline is reported.
-
-    Raises:
-        ValueError: a bad replica count, maxSurge/maxUnavailable the API server refuses (named), or a delay, deadline
-            or request count that is not a whole number in range.
+    Returns one row per sync, the state after its action (``sync``, ``old``, ``new``, ``total``, ``ready``: the
+    endpoints, ``serving``: Ready pods that can answer, ``available``: what the controller counts, ``requests``,
+    ``failed``, ``action``, ``progressing``, ``reason``), until the update is complete or the deadline reported;
+    ``attrs`` hold ``surge``, ``unavailable``, ``replicas`` and ``outcome`` ("complete", "ProgressDeadlineExceeded"
+    or "max_syncs reached"). Raises ValueError naming a bad count, delay, deadline or seed, maxSurge/maxUnavailable
+    the API server refuses, or ``fail_new`` / ``readiness_probe`` not True or False (the text 'False' is refused).
     """
     replicas = require_whole_number(replicas, "replicas", minimum=1)
     surge, unavailable = resolve_fenceposts(replicas, max_surge, max_unavailable)
     unavailable = min(unavailable, replicas)  # MaxUnavailable caps it at the replica count
-    ready_delay = require_whole_number(ready_delay, "ready_delay", minimum=1)
-    min_ready_syncs = require_whole_number(min_ready_syncs, "min_ready_syncs")
+    rules = _PodRules(require_whole_number(ready_delay, "ready_delay", minimum=1),
+                      require_whole_number(min_ready_syncs, "min_ready_syncs"), _flag(readiness_probe,
+                      "readiness_probe"), _flag(False if fail_new is None else fail_new, "fail_new"))
     requests_per_sync = require_whole_number(requests_per_sync, "requests_per_sync")
-    progress_deadline_syncs = require_whole_number(progress_deadline_syncs, "progress_deadline_syncs", minimum=1)
+    deadline = require_whole_number(progress_deadline_syncs, "progress_deadline_syncs", minimum=1)
     max_syncs = require_whole_number(max_syncs, "max_syncs", minimum=1)
-    broken = bool(fail_new)
-    rng = np.random.default_rng(seed)
-
-    def serves(pod: _Pod, t: int) -> bool:
-        if not pod.new:
-            return True
-        return not broken and t >= pod.created + ready_delay
-
-    def ready(pod: _Pod, t: int) -> bool:  # what Kubernetes believes (Ready condition)
-        if not pod.new:
-            return True
-        return serves(pod, t) if readiness_probe else t >= pod.created + 1
-
-    def ready_since(pod: _Pod) -> int | None:
-        if not pod.new:
-            return -(10**9)
-        if readiness_probe:
-            return None if broken else pod.created + ready_delay
-        return pod.created + 1
-
-    def available(pod: _Pod, t: int) -> bool:
-        since = ready_since(pod)
-        return since is not None and t >= since + min_ready_syncs
-
-    old: list[_Pod] = [_Pod(created=0, new=False) for _ in range(replicas)]
-    new: list[_Pod] | None = None  # the new ReplicaSet does not exist until the first sync
+    rng = np.random.default_rng(require_whole_number(seed, "seed"))
+    old, new = [_Pod(created=0, new=False) for _ in range(replicas)], None
     max_total, min_available = replicas + surge, replicas - unavailable
-    rows: list[dict] = []
-    last_status = {"updated": 0, "old": replicas, "ready": replicas, "available": replicas}
-    last_progress, outcome = 1, "max_syncs reached"
-
+    rows, last_progress, outcome = [], 1, "max_syncs reached"
+    last = {"updated": 0, "old": replicas, "ready": replicas, "available": replicas}
     for t in range(1, max_syncs + 1):
-        actions = []
-        # the snapshot this sync reads
-        old_available = sum(available(p, t) for p in old)
-        if new is None:  # getNewReplicaSet: create it with NewRSNewReplicas, and the same sync continues
-            count = max(0, min(max_total - len(old), replicas))
-            new = [_Pod(created=t, new=True) for _ in range(count)]
-            actions.append(f"create new ReplicaSet with {count}")
-        new_available = sum(available(p, t) for p in new)
-        scaled_up = False
-        current = len(old) + len(new)
-        if len(new) < replicas and current < max_total:  # reconcileNewReplicaSet / NewRSNewReplicas
-            add = min(max_total - current, replicas - len(new))
-            new.extend(_Pod(created=t, new=True) for _ in range(add))
-            actions.append(f"scale new {len(new) - add} -> {len(new)}")
-            scaled_up = True
-        if not scaled_up and old:  # reconcileOldReplicaSets
-            max_scaled_down = current - min_available - (len(new) - new_available)
-            if max_scaled_down > 0:
-                unhealthy = [p for p in old if not available(p, t)]  # cleanupUnhealthyReplicas
-                cleanup = min(len(unhealthy), max_scaled_down)
-                for pod in unhealthy[:cleanup]:
-                    old.remove(pod)
-                total_available = old_available + new_available  # from the snapshot
-                down = 0
-                if total_available > min_available:  # scaleDownOldReplicaSetsForRollingUpdate
-                    down = min(len(old), total_available - min_available)
-                    del old[:down]
-                if cleanup + down:
-                    actions.append(f"scale old {len(old) + cleanup + down} -> {len(old)}")
-
-        # what the interval after this sync looks like, and the status the controller writes
-        pods = old + new
-        n_ready = sum(ready(p, t) for p in pods)
-        n_serving = sum(ready(p, t) and serves(p, t) for p in pods)
-        n_available = sum(available(p, t) for p in pods)
-        if n_ready == 0:
-            failed = requests_per_sync
-        else:
-            failed = int(rng.binomial(requests_per_sync, (n_ready - n_serving) / n_ready))
-        status = {"updated": len(new), "old": len(old), "ready": n_ready, "available": n_available}
-        progressed = (  # DeploymentProgressing
-            status["updated"] > last_status["updated"]
-            or status["old"] < last_status["old"]
-            or status["ready"] > last_status["ready"]
-            or status["available"] > last_status["available"]
-        )
-        last_status = status
-        complete = len(new) == replicas and not old and n_available == replicas  # DeploymentComplete
-        if complete:
-            progressing, reason = "True", "NewReplicaSetAvailable"
-        elif progressed:
-            progressing, reason = "True", "ReplicaSetUpdated"
-            last_progress = t
-        elif last_progress + progress_deadline_syncs < t:  # DeploymentTimedOut: strictly after the deadline
-            progressing, reason = "False", "ProgressDeadlineExceeded"
-        else:
-            progressing, reason = "True", "ReplicaSetUpdated"
-        rows.append(
-            {
-                "sync": t, "old": len(old), "new": len(new), "total": len(pods), "ready": n_ready,
-                "serving": n_serving, "available": n_available, "requests": requests_per_sync, "failed": failed,
-                "action": "; ".join(actions) or "wait", "progressing": progressing, "reason": reason,
-            }
-        )
-        if complete:
-            outcome = "complete"
+        new, actions = _sync(t, old, new, rules, replicas, max_total, min_available)
+        served = _serve(old + new, t, rules, requests_per_sync, rng)
+        status = {"updated": len(new), "old": len(old), "ready": served["ready"], "available": served["available"]}
+        complete = len(new) == replicas and not old and served["available"] == replicas  # DeploymentComplete
+        progressing, reason, last_progress = _progress(status, last, last_progress, t, deadline, complete)
+        last = status
+        rows.append({"sync": t, "old": len(old), "new": len(new), "total": len(old) + len(new), **served,
+                     "requests": requests_per_sync, "action": "; ".join(actions) or "wait",
+                     "progressing": progressing, "reason": reason})
+        if complete or reason == "ProgressDeadlineExceeded":
+            outcome = "complete" if complete else reason
             break
-        if reason == "ProgressDeadlineExceeded":
-            outcome = "ProgressDeadlineExceeded"
-            break
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=_COLUMNS)
     frame.attrs.update(replicas=replicas, surge=surge, unavailable=unavailable, outcome=outcome,
                        max_total=max_total, min_available=min_available)
     return frame

@@ -12,7 +12,13 @@ from helpers.paths import REPO_ROOT
 from helpers.rollout.analysis import MetricSpec
 
 __all__ = [
-    "DEPLOY_DIR", "load_manifest", "deployment_settings", "duration_seconds", "canary_steps", "analysis_metrics",
+    "DEPLOY_DIR",
+    "analysis_metrics",
+    "as_yaml",
+    "canary_steps",
+    "deployment_settings",
+    "duration_seconds",
+    "load_manifest",
 ]
 
 
@@ -35,6 +41,21 @@ def load_manifest(name: str | Path) -> dict:
     if not isinstance(manifest, dict) or "kind" not in manifest:
         raise ValueError(f"{path.name} is not a Kubernetes manifest (no 'kind')")
     return manifest
+
+
+def as_yaml(fragment: Any) -> str:
+    """A manifest or part of one as the YAML a person would write: keys in file order, short mappings inline
+    (``pause: {duration: 15m}``) and multi-line text, such as a PromQL query, as a literal block."""
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+    _Dumper.add_representer(str, text)
+    return yaml.dump(fragment, Dumper=_Dumper, sort_keys=False, default_flow_style=None, width=120)
 
 
 def _expect_kind(manifest: dict, kind: str) -> None:
@@ -96,7 +117,8 @@ def canary_steps(manifest: dict | str | Path = "rollout.yaml") -> list[dict[str,
 
 
 def analysis_metrics(manifest: dict | str | Path = "analysis-template.yaml") -> list[MetricSpec]:
-    """The metrics of an ``AnalysisTemplate`` as ``MetricSpec`` (conditions, count, interval and limits)."""
+    """The metrics of an ``AnalysisTemplate`` as ``MetricSpec`` (conditions, count, interval, initialDelay and
+    limits)."""
     manifest = manifest if isinstance(manifest, dict) else load_manifest(manifest)
     _expect_kind(manifest, "AnalysisTemplate")
     return [
@@ -106,6 +128,7 @@ def analysis_metrics(manifest: dict | str | Path = "analysis-template.yaml") -> 
             failure_condition=m.get("failureCondition"),
             count=m.get("count"),
             interval=m.get("interval"),
+            initial_delay=m.get("initialDelay"),
             failure_limit=m.get("failureLimit", 0),
             inconclusive_limit=m.get("inconclusiveLimit", 0),
             consecutive_error_limit=m.get("consecutiveErrorLimit", 4),
