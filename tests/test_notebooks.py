@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import nbformat
 import pytest
 
-from helpers.checks import (
-    VERDICT_CORRECT,
-    VERDICT_INCORRECT,
-    VERDICT_THOUGHT,
-    VERDICT_UNANSWERED,
-)
 from helpers.notebooks import (
     course_notebooks,
     describe_failure,
@@ -42,9 +38,21 @@ def _stream_text(nb) -> str:
     return "".join(parts)
 
 
-def _verdicts(text: str) -> list[str]:
-    markers = (VERDICT_CORRECT, VERDICT_INCORRECT, VERDICT_UNANSWERED, VERDICT_THOUGHT)
-    return [line for line in text.splitlines() if line.startswith(markers)]
+# Appended to an exercise before it runs: prints each question's machine-readable verdict (helpers.checks).
+OUTCOMES_CELL = """import json as _json
+from helpers.checks import Question as _Question
+print("OUTCOMES", _json.dumps({_k: _v.last_outcome for _k, _v in sorted(globals().items()) if isinstance(_v, _Question)}))"""
+
+
+def _outcomes(path, kind) -> dict[str, str]:
+    """{question variable: its last_outcome} after running the exercise ``path`` to the end."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(OUTCOMES_CELL))
+    source = BUILD_DIR / "test-executed" / f"{kind}-source" / path.name
+    source.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, source)
+    lines = [line for line in _stream_text(_run(source, kind)).splitlines() if line.startswith("OUTCOMES ")]
+    return json.loads(lines[-1].removeprefix("OUTCOMES "))
 
 
 def test_there_are_notebooks_and_exercises():
@@ -61,16 +69,16 @@ def test_notebook_runs(path):
 
 @pytest.mark.parametrize("path", solution_notebooks(), ids=lambda p: p.name)
 def test_solution_answers_every_question_correctly(path):
-    verdicts = _verdicts(_stream_text(_run(path, "solutions")))
-    assert verdicts, f"{relative(path)} checks no answer"
-    wrong = [v for v in verdicts if not v.startswith((VERDICT_CORRECT, VERDICT_THOUGHT))]
+    outcomes = _outcomes(path, "solutions")
+    assert outcomes, f"{relative(path)} defines no question"
+    wrong = {name: outcome for name, outcome in outcomes.items() if outcome not in ("correct", "answered")}
     assert not wrong, f"{relative(path)}: {wrong}"
 
 
 @pytest.mark.parametrize("path", learner_notebooks(), ids=lambda p: p.name)
 def test_learner_version_runs_and_waits_for_answers(path):
-    verdicts = _verdicts(_stream_text(_run(path, "learner")))
-    assert verdicts and all(v.startswith(VERDICT_UNANSWERED) for v in verdicts), verdicts
+    outcomes = _outcomes(path, "learner")
+    assert outcomes and set(outcomes.values()) == {"unanswered"}, outcomes
 
 
 def test_learner_notebooks_match_their_solutions():
