@@ -30,6 +30,21 @@ def test_every_section_names_its_eu_ai_act_provision():
     assert "| disparate impact | 0.8212 |" in md and "| passes | yes |" in md
 
 
+def test_the_mapping_names_the_provisions_a_credit_model_report_serves():
+    """Art. 11/Annex IV (technical documentation), 13(3)(b)(vii) for decision logic (not (iv)), Art. 86 (explanation),
+    Art. 10(5) (special categories for bias detection), Art. 27 (deployer's impact assessment); no application dates."""
+    import re
+
+    articles = {key: spec.articles for key, spec in rep.SECTIONS.items()}
+    assert "13(3)(b)(vii)" in articles["logic"] and "(iv)" not in articles["logic"] and "Art. 86" in articles["logic"]
+    assert "Art. 10(5)" in articles["fairness"] and "Art. 27" in articles["limits"]
+    assert "Art. 11" in articles["data"] and "Annex IV" in articles["data"]
+    md, page = _complete().to_markdown(), _complete().to_html()
+    assert "Art. 11 and Annex IV" in md and "Art. 11 and Annex IV" in page
+    dates = re.findall(r"\b20(?:2[4-9]|3\d)\b(?!/1689)", md + page)  # the regulation is "(EU) 2024/1689"
+    assert not dates, f"no application dates in the report: {dates}"
+
+
 def test_report_is_deterministic_and_dated_only_when_asked():
     first, second = _complete().to_markdown(), _complete().to_markdown()
     assert first == second
