@@ -309,3 +309,32 @@ def test_exercise_05_interval_refuses_nan_pairs(capsys):
         q2.check(answer)
         assert q2.last_outcome == "incorrect", answer
     assert "is NaN" in capsys.readouterr().out
+
+
+def test_exercise_03_q1_accepts_two_decimals_and_q2_does_not_call_exactly_four_fifths_a_plain_pass(capsys):
+    """ex03 q1 asked for "a number such as 0.75" and refused 0.82; q2's feedback must match notebook 03's reading."""
+    from helpers.exercises.ex03 import q1 as rent_di
+    from helpers.exercises.ex03 import q2 as branch
+
+    for answer, outcome in ((0.82, "correct"), (0.824, "correct"), (82, "incorrect"), (0.80, "incorrect")):
+        rent_di.check(answer)
+        assert rent_di.last_outcome == outcome, answer
+    assert "looks like a percentage" in capsys.readouterr().out
+    branch.check("PASS")
+    out = capsys.readouterr().out
+    assert branch.last_outcome == "correct" and "neither sentence" in out
+
+
+def test_exercise_00_asks_what_notebook_00_does_not_print(capsys):
+    """ex00's shares follow from the world's REGIONS table, worked out by hand: 0.15 + 0.15 = 0.30 of applicants in
+    eastgate and harbour; minority (0.15 x 0.55 + 0.15 x 0.65) / (sum of share x minority share) = 0.18 / 0.2825."""
+    from helpers.exercises import ex00
+
+    assert ex00.SHARE_IN_PROXY_REGIONS == pytest.approx(0.30)
+    assert ex00.MINORITY_IN_PROXY_REGIONS == pytest.approx(0.18 / 0.2825)
+    # neighbourhood_shock: share x income level x drop; eastgate and harbour lose 40%, the rest 4%
+    hard = 0.15 * 0.90 * 0.40 + 0.15 * 0.88 * 0.40
+    rest = (0.25 * 1.08 + 0.25 * 1.00 + 0.20 * 1.05) * 0.04
+    assert ex00.LOSS_IN_HARD_HIT == pytest.approx(hard / (hard + rest))
+    ex00.q2.check(30)
+    assert ex00.q2.last_outcome == "incorrect" and "looks like a percentage" in capsys.readouterr().out
