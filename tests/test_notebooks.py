@@ -84,3 +84,29 @@ def test_learner_version_runs_and_waits_for_answers(path):
 def test_learner_notebooks_match_their_solutions():
     stale = [relative(p) for p in stale_learner_notebooks()]
     assert not stale, f"regenerate with `make notebooks`: {stale}"
+
+
+# The README's papermill examples and "Try it" knobs of notebooks 00, 01 and 03, run as a learner would (claims that
+# a knob makes false print a note instead of stopping the notebook).
+TRY_IT = [
+    ("00_start_here.ipynb", {"scenario": "proxy_bias", "seed": 7}, None),
+    ("01_data_drift.ipynb", {"seed": 7, "daily_threshold": 0.1}, "the stable world never fires"),
+    ("01_data_drift.ipynb", {"per_day": 100}, None),
+    ("03_bias_audit.ipynb", {"cv_repeats": 3, "alarm_per_day": 50}, None),
+]
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("name, parameters, note", TRY_IT, ids=lambda v: str(v))
+def test_try_it_parameters_run_to_the_end(name, parameters, note):
+    from helpers.notebooks import NOTEBOOK_DIR
+
+    out = BUILD_DIR / "test-executed" / "try-it" / f"{name[:2]}_{'_'.join(map(str, parameters.values()))}.ipynb"
+    try:
+        execute(NOTEBOOK_DIR / name, out, {**FAST, **parameters}, strict_claims=False)
+    except Exception as error:  # name the notebook and the cell
+        pytest.fail(f"{name} with {parameters}: {describe_failure(error)}", pytrace=False)
+    executed = nbformat.read(out, as_version=4)
+    stderr = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []) if o.get("name") == "stderr")
+    if note:
+        assert f"Claim no longer holds: {note}" in stderr, stderr[-2000:]
