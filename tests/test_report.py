@@ -174,10 +174,15 @@ def test_template_errors_name_the_field_section_or_template(tmp_path, monkeypatc
 
 def test_the_course_template_is_complete():
     fields = dict.fromkeys(
-        ["n_inputs", "n_numeric", "folds", "n_young", "consecutive", "rule_name", "rule_for", "shift_day", "flag_day"],
+        ["n_inputs", "n_numeric", "folds", "n_young", "consecutive", "rule_name", "rule_for", "shift_day", "flag_day",
+         "repeats", "before_passes", "after_passes"],
         1,
     )
     numbers = ["accuracy", "label_di", "label_di_low", "label_di_high", "label_p", "before_di", "after_di",
-               "before_accuracy", "after_accuracy", "threshold"]
+               "before_accuracy", "after_accuracy", "threshold", "over_25_di", "before_tpr_gap", "after_tpr_gap",
+               "before_fpr_gap", "after_fpr_gap", "before_di_low", "before_di_high", "after_di_low", "after_di_high"]
     report = rep.TransparencyReport.from_template("german_credit_model", {**fields, **dict.fromkeys(numbers, 0.5)})
-    assert not report.missing and "A94" in report.to_markdown()
+    markdown = report.to_markdown()
+    assert not report.missing and "A94" in markdown
+    assert "1973 to 1975" in markdown and "oversampled" in markdown  # what the sample is (Groemping 2019)
+    assert "FPR gap" in markdown and "repeats of the" in markdown
