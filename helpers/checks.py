@@ -371,7 +371,8 @@ def expect_set(expected: set[Any] | list[Any], what: str = "items") -> Callable[
     def checker(answer: Any) -> None:
         if isinstance(answer, (dict, str, bytes)) or _is_frame(answer) or not isinstance(answer, _LIST_LIKE):
             raise Wrong(f"the answer should be a list of {what}, got {kind_of(answer)}{_names_kind_hint(answer)}.")
-        if _is_series(answer) and not all(isinstance(plain(v), str) for v in answer):
+        names_expected = all(isinstance(v, str) for v in target)
+        if names_expected and _is_series(answer) and not all(isinstance(plain(v), str) for v in answer):
             raise Wrong(
                 f"the answer should be a list of {what}, got a pandas Series of {answer.dtype} values; the {what} "
                 f"are probably its index: list(s.index), or list(s[s].index) for the rows where a True/False "

@@ -338,3 +338,8 @@ def test_exercise_00_asks_what_notebook_00_does_not_print(capsys):
     assert ex00.LOSS_IN_HARD_HIT == pytest.approx(hard / (hard + rest))
     ex00.q2.check(30)
     assert ex00.q2.last_outcome == "incorrect" and "looks like a percentage" in capsys.readouterr().out
+
+
+def test_a_series_of_numbers_is_fine_where_numbers_are_expected(capsys):
+    days = Question("Question 5", expect_set({92, 93}, what="days"), "h", "s")
+    assert verdict(days, pd.Series([93, 92]), capsys).startswith("Correct:")
