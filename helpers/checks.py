@@ -7,12 +7,15 @@ A learner notebook holds cells like::
 
 ``____`` is a placeholder: checking it (or ``None``, what a cell that forgot to compute something leaves behind) says
 "not answered yet" instead of raising. Verdicts are printed as one plain line that starts with a fixed marker
-(``VERDICT_CORRECT`` ...), so tests can read them from executed notebooks; ``check`` returns None, so Jupyter shows
-the verdict and nothing under it.
+(``VERDICT_CORRECT`` ...) for the learner, and each check also records a machine-readable outcome in
+``q1.last_outcome`` (one of ``OUTCOMES``: ``"unchecked"`` until the first check, then ``"correct"``, ``"incorrect"``,
+``"unanswered"`` or, for a thought experiment, ``"answered"``), which is what the course's tests read. ``check``
+returns None, so Jupyter shows the verdict and nothing under it.
 
 What a learner can type is judged kindly: numpy and pandas scalars (``np.int64(10)``, ``np.float64(0.82)``) count as
 the numbers they hold, a container of the wrong kind (a DataFrame or a dict where a list of names was asked) is
-named as such, and no answer, however odd, shows a traceback.
+named as such, strings are compared without regard to case or surrounding spaces, a percentage typed where a
+proportion is asked (41 for 0.41) gets a hint, NaN is never correct, and no answer, however odd, shows a traceback.
 
 Two kinds of question:
 
@@ -33,8 +36,8 @@ from typing import Any
 
 __all__ = [
     "____", "VERDICT_CORRECT", "VERDICT_INCORRECT", "VERDICT_UNANSWERED", "VERDICT_THOUGHT", "HINT_PREFIX",
-    "SOLUTION_PREFIX", "Wrong", "kind_of", "plain", "is_placeholder", "Question", "ThoughtExperiment",
-    "expect_number", "expect_choice", "expect_set",
+    "SOLUTION_PREFIX", "OUTCOMES", "Wrong", "kind_of", "plain", "is_placeholder", "Question", "ThoughtExperiment",
+    "expect_number", "expect_choice", "expect_set", "as_pair", "expect_pair",
 ]
 
 
@@ -54,6 +57,15 @@ VERDICT_UNANSWERED = "Not answered yet:"
 VERDICT_THOUGHT = "Thanks for your answer:"
 HINT_PREFIX = "Hint:"
 SOLUTION_PREFIX = "Solution:"
+
+#: The machine-readable outcomes a question records in ``last_outcome``, keyed by the verdict marker printed.
+OUTCOMES = {
+    VERDICT_CORRECT: "correct",
+    VERDICT_INCORRECT: "incorrect",
+    VERDICT_UNANSWERED: "unanswered",
+    VERDICT_THOUGHT: "answered",
+}
+UNCHECKED = "unchecked"
 
 
 class Wrong(Exception):
@@ -139,6 +151,8 @@ class Question:
         self._hint = hint
         self._solution = solution
         self._correct_message = correct_message
+        #: The outcome of the latest ``check`` (a value of ``OUTCOMES``), ``"unchecked"`` before the first.
+        self.last_outcome = UNCHECKED
 
     def evaluate(self, answer: Any = ____) -> tuple[str, str]:
         """(verdict marker, message) for ``answer``, without printing. Never raises, whatever ``answer`` is."""
@@ -183,6 +197,7 @@ class Question:
         ``evaluate`` to get the verdict as a value.
         """
         verdict, message = self.evaluate(answer)
+        self.last_outcome = OUTCOMES[verdict]
         print(f"{verdict} {message}")
 
     def hint(self) -> None:
@@ -269,8 +284,32 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
+def _norm(value: Any) -> Any:
+    """Strings stripped and lower-cased (choices and names are compared without regard to case); else unchanged."""
+    value = plain(value)
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _is_series(value: Any) -> bool:
+    return type(value).__name__ == "Series" and type(value).__module__.startswith("pandas")
+
+
+def _percentage_hint(value: float, expected: float, tolerance: float) -> str:
+    """A hint when ``value`` reads as ``expected`` written as a percentage (41 for 0.41); else ``""``."""
+    if 0 <= expected <= 1 and 1 < abs(value) <= 100 and abs(value / 100 - expected) <= max(tolerance, 0.005):
+        return (
+            f"{value:.4g} looks like a percentage; this question asks for a proportion between 0 and 1 "
+            f"({value:.4g}% is {value / 100:.4g})."
+        )
+    return ""
+
+
 def expect_number(expected: float, tolerance: float = 0.0, what: str = "the value") -> Callable[[Any], None]:
-    """Checker for a number within ``tolerance`` (absolute) of ``expected``."""
+    """Checker for a number within ``tolerance`` (absolute) of ``expected``.
+
+    When ``expected`` is a proportion (between 0 and 1) and the answer is that proportion written as a percentage
+    (41 for 0.41), the learner is told so rather than only "too high".
+    """
 
     def checker(answer: Any) -> None:
         answer = plain(answer)
@@ -287,6 +326,9 @@ def expect_number(expected: float, tolerance: float = 0.0, what: str = "the valu
         if math.isnan(value):
             raise Wrong("the answer is NaN; did a computation divide by an empty group?")
         if abs(value - expected) > tolerance:
+            hint = _percentage_hint(value, expected, tolerance)
+            if hint:
+                raise Wrong(hint)
             direction = "too high" if value > expected else "too low"
             raise Wrong(f"{value:.4g} is {direction} for {what}.")
 
@@ -294,41 +336,53 @@ def expect_number(expected: float, tolerance: float = 0.0, what: str = "the valu
 
 
 def expect_choice(expected: Any, choices: list[Any] | None = None) -> Callable[[Any], None]:
-    """Checker for one value among ``choices`` (strings compared case-insensitively)."""
-
-    def norm(value: Any) -> Any:
-        return value.strip().lower() if isinstance(value, str) else value
+    """Checker for one value among ``choices`` (strings compared without regard to case or surrounding spaces)."""
 
     def checker(answer: Any) -> None:
         answer = plain(answer)
         if _is_container(answer):
             options = ", ".join(map(repr, choices or [expected]))
             raise Wrong(f"give one of the options, not {kind_of(answer)}: {options}.")
-        if choices is not None and not any(_same(norm(answer), norm(c)) for c in choices):
+        if choices is not None and not any(_same(_norm(answer), _norm(c)) for c in choices):
             raise Wrong(f"{_safe_repr(answer)} is not one of the options: {', '.join(map(repr, choices))}.")
-        if not _same(norm(answer), norm(expected)):
+        if not _same(_norm(answer), _norm(expected)):
             raise Wrong(f"{_safe_repr(answer)} is not the best choice.")
 
     return checker
 
 
+def _names_kind_hint(answer: Any) -> str:
+    """Why ``answer`` is not a list of names, or ``""`` when it may be one."""
+    if _is_frame(answer):
+        return " (its column names: list(df.columns); a column's values: df[name].tolist())"
+    if isinstance(answer, dict):
+        return " (for its keys use list(d))"
+    return ""
+
+
 def expect_set(expected: set[Any] | list[Any], what: str = "items") -> Callable[[Any], None]:
-    """Checker for a collection holding exactly ``expected`` (order does not matter)."""
-    target = set(expected)
+    """Checker for a collection holding exactly ``expected`` (order, case and surrounding spaces do not matter).
+
+    A pandas Series whose values are not names (a boolean mask, a column of scores) is named as such, with where the
+    names probably are (its index).
+    """
+    target = {_norm(v) for v in expected}
 
     def checker(answer: Any) -> None:
         if isinstance(answer, (dict, str, bytes)) or _is_frame(answer) or not isinstance(answer, _LIST_LIKE):
-            hint = ""
-            if _is_frame(answer):
-                hint = " (its column names: list(df.columns); a column's values: df[name].tolist())"
-            elif isinstance(answer, dict):
-                hint = " (for its keys use list(d))"
-            raise Wrong(f"the answer should be a list of {what}, got {kind_of(answer)}{hint}.")
+            raise Wrong(f"the answer should be a list of {what}, got {kind_of(answer)}{_names_kind_hint(answer)}.")
+        names_expected = all(isinstance(v, str) for v in target)
+        if names_expected and _is_series(answer) and not all(isinstance(plain(v), str) for v in answer):
+            raise Wrong(
+                f"the answer should be a list of {what}, got a pandas Series of {answer.dtype} values; the {what} "
+                f"are probably its index: list(s.index), or list(s[s].index) for the rows where a True/False "
+                f"Series is True."
+            )
         items = [plain(v) for v in answer]
         unhashable = [v for v in items if not _hashable(v)]
         if unhashable:
             raise Wrong(f"the answer should be a flat list of {what}; it holds {kind_of(unhashable[0])}.")
-        given = set(items)
+        given = {_norm(v) for v in items}
         missing, extra = target - given, given - target
         if missing or extra:
             parts = []
@@ -337,5 +391,63 @@ def expect_set(expected: set[Any] | list[Any], what: str = "items") -> Callable[
             if missing:
                 parts.append(f"{len(missing)} {what} are missing")
             raise Wrong("; ".join(parts) + ".")
+
+    return checker
+
+
+def _pair_kind_problem(answer: Any, names: tuple[str, str]) -> str:
+    """Why ``answer`` cannot be read as a pair, or ``""`` when it can."""
+    shape = f"({names[0]}, {names[1]})"
+    if isinstance(answer, dict):
+        return f"give a pair {shape} as a tuple, got a dict; a dict's order is not a pair's (tuple(d.values()))"
+    if isinstance(answer, (set, frozenset)):
+        return f"give a pair {shape} as a tuple, got a set: a set has no order (and drops a repeated value)"
+    if isinstance(answer, (str, bytes)):
+        return f"give a pair {shape} as a tuple of two values, got the string {_safe_repr(answer)}"
+    if _is_frame(answer) or not isinstance(answer, _LIST_LIKE):
+        return f"give a pair {shape} as a tuple, got {kind_of(answer)}"
+    if len(answer) != 2:
+        return f"give a pair {shape}: two values, got {len(answer)}"
+    return ""
+
+
+def as_pair(answer: Any, names: tuple[str, str] = ("low", "high"), numbers_only: bool = True) -> tuple[Any, Any]:
+    """``answer`` as a tuple of two plain values, or ``Wrong`` naming what it is instead.
+
+    A dict, a set, a string or a collection of another length is named as such. With ``numbers_only`` (the default)
+    both values must be real numbers and NaN (Python's or numpy's) is refused, naming the value: a pair holding NaN
+    is never correct. Strings inside the pair are stripped and lower-cased, so pairs compare without regard to case.
+    """
+    problem = _pair_kind_problem(answer, names)
+    if problem:
+        raise Wrong(problem + ".")
+    pair = tuple(_norm(v) for v in answer)
+    if not numbers_only:
+        return pair
+    for name, value in zip(names, pair):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise Wrong(f"{name} should be a number, got {kind_of(value)} {_safe_repr(value)}.")
+        if math.isnan(float(value)):
+            raise Wrong(f"{name} is NaN; did a computation divide by an empty group?")
+    return pair
+
+
+def expect_pair(
+    expected: tuple[Any, Any], names: tuple[str, str], what: str = "the answer", tolerance: float | None = None
+) -> Callable[[Any], None]:
+    """Checker for a pair such as ``(phase, measurement)`` or ``(low, high)``.
+
+    With ``tolerance`` (a number) both values are numbers compared within it (NaN never matches); without it the
+    values are compared exactly, strings without regard to case. Says which of the two ``names`` is wrong.
+    """
+
+    def checker(answer: Any) -> None:
+        got = as_pair(answer, names, numbers_only=tolerance is not None)
+        if tolerance is None:
+            wrong = [n for n, g, e in zip(names, got, expected) if not _same(g, _norm(e))]
+        else:
+            wrong = [n for n, g, e in zip(names, got, expected) if not abs(float(g) - float(e)) <= tolerance]
+        if wrong:
+            raise Wrong(f"{' and '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not what {what} gives.")
 
     return checker

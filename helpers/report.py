@@ -3,7 +3,11 @@ written as Markdown and HTML under ``build/reports/``, each section mapped to th
 
 Credit scoring of natural persons is a high-risk use under the EU AI Act (Regulation (EU) 2024/1689, Annex III,
 point 5(b)). ``SECTIONS`` lists what a report must contain and which article each part serves; a report refuses to
-render while a section is missing. The mapping shows where a document like this helps a provider meet its duties;
+render while a section is missing. The sections are the model's part of the provider's technical documentation
+(Art. 11 and Annex IV); decision logic maps to Art. 13(3)(b)(vii) (information to interpret the output) and to the
+right to an explanation of an individual decision (Art. 86); the limits feed a deployer's fundamental-rights impact
+assessment (Art. 27, which names credit scoring). No application dates are stated: they have been amended, so read
+them in the official text. The mapping shows where a document like this helps a provider meet its duties;
 writing one does not make a system compliant (that takes a conformity assessment, a risk-management and a
 quality-management system, and legal advice).
 
@@ -60,20 +64,23 @@ SECTIONS: dict[str, SectionSpec] = {
         "instructions for use state the intended purpose; credit scoring of natural persons is high-risk",
     ),
     "data": SectionSpec(
-        "Data and its version", "Art. 10(2)(b), Art. 13(3)(b)(vi)",
+        "Data and its version", "Art. 10(2)(b), Art. 13(3)(b)(vi); Art. 11 and Annex IV",
         "origin of the data and the training data used, identified by digest so the exact version can be found",
     ),
     "logic": SectionSpec(
-        "Features and decision logic", "Art. 13(1), Art. 13(3)(b)(iv)",
-        "enough transparency for deployers to interpret the output: which inputs drive a decision, and how",
+        "Features and decision logic", "Art. 13(1), Art. 13(3)(b)(vii); Art. 86",
+        "information that lets deployers interpret the output (which inputs drive a decision, and how), and the basis "
+        "of the explanation a person refused may ask of the decision's main elements (Art. 86)",
     ),
     "performance": SectionSpec(
         "Performance by group", "Art. 13(3)(b)(ii), Art. 13(3)(b)(v)",
         "the level of accuracy and the performance for the groups of persons the system is used on",
     ),
     "fairness": SectionSpec(
-        "Bias examination and mitigation", "Art. 10(2)(f), Art. 10(2)(g)",
-        "examination of possible biases that could lead to discrimination, and measures to detect and mitigate them",
+        "Bias examination and mitigation", "Art. 10(2)(f), Art. 10(2)(g), Art. 10(5)",
+        "examination of possible biases that could lead to discrimination, and measures to detect and mitigate them; "
+        "Art. 10(5) is the legal basis for processing special categories of personal data (e.g. ethnic origin) "
+        "strictly to detect and correct bias, with safeguards",
     ),
     "monitoring": SectionSpec(
         "Monitoring plan and thresholds", "Art. 72, Art. 12",
@@ -84,8 +91,9 @@ SECTIONS: dict[str, SectionSpec] = {
         "people who can understand, monitor, override and stop the system, and what they are given to do so",
     ),
     "limits": SectionSpec(
-        "Known limits and risks", "Art. 13(3)(b)(iii)",
-        "known or foreseeable circumstances in which the system may put fundamental rights at risk",
+        "Known limits and risks", "Art. 13(3)(b)(iii); Art. 27",
+        "known or foreseeable circumstances in which the system may put fundamental rights at risk; the input to the "
+        "fundamental-rights impact assessment a deployer of credit scoring must make (Art. 27)",
     ),
 }
 
@@ -244,8 +252,9 @@ class TransparencyReport:
             lines += [" | ".join(meta), ""]
         lines += [
             "Credit scoring of natural persons is high-risk under the EU AI Act (Regulation (EU) 2024/1689, Annex III, "
-            "point 5(b)). Each section names the provision it serves. This document supports those duties; it is "
-            "not a conformity assessment.",
+            "point 5(b)). Each section names the provision it serves; together they are the part of the provider's "
+            "technical documentation (Art. 11 and Annex IV) that concerns the model. This document supports those "
+            "duties; it is not a conformity assessment.",
             "",
             _markdown_table(self.compliance_map()),
             "",
@@ -269,8 +278,9 @@ class TransparencyReport:
             body.append(f"<p class=\"meta\">{esc(' | '.join(meta))}</p>")
         body.append(
             "<p>Credit scoring of natural persons is high-risk under the EU AI Act (Regulation (EU) 2024/1689, "
-            "Annex III, point 5(b)). Each section names the provision it serves. This document supports those "
-            "duties; it is not a conformity assessment.</p>"
+            "Annex III, point 5(b)). Each section names the provision it serves; together they are the part of the "
+            "provider's technical documentation (Art. 11 and Annex IV) that concerns the model. This document "
+            "supports those duties; it is not a conformity assessment.</p>"
         )
         body.append(_html_table(self.compliance_map()))
         for i, (key, spec) in enumerate(SECTIONS.items(), start=1):

@@ -14,6 +14,7 @@ from helpers.checks import (
     ____,
     expect_choice,
     expect_number,
+    expect_pair,
     expect_set,
 )
 from helpers.notebooks import generate_learner_notebooks, stale_learner_notebooks, strip_solutions
@@ -209,3 +210,136 @@ def test_generated_notebook_is_detected_when_it_drifts(tmp_path):
     nb.cells[1].source = "answer_q1 = None"
     nbformat.write(nb, solution)
     assert stale_learner_notebooks([solution]) == [tmp_path / "ex99_demo.ipynb"]
+
+
+# ---- the outcome a check records, for tests and tools (learntools' last_outcome) ----------------------------------
+def test_last_outcome_records_each_verdict(q1, capsys):
+    assert q1.last_outcome == "unchecked"
+    for answer, outcome in ((____, "unanswered"), (0.9, "incorrect"), (0.82, "correct"), (None, "unanswered")):
+        q1.check(answer)
+        assert q1.last_outcome == outcome, answer
+    t = ThoughtExperiment("Question 4", "h", "s", min_words=2)
+    t.check("I would retrain")
+    assert t.last_outcome == "answered"
+    q1.evaluate(0.9)  # evaluate computes a verdict without checking: the outcome of the last check stays
+    assert q1.last_outcome == "unanswered"
+
+
+# ---- case, percentages, Series -------------------------------------------------------------------------------------
+def test_choices_and_names_ignore_case_and_spaces(capsys):
+    q = Question("Question 2", expect_choice("Wasserstein", ["ks", "Wasserstein"]), "h", "s")
+    assert verdict(q, " wasserSTEIN", capsys).startswith("Correct:")
+    s = Question("Question 3", expect_set(["income", "Region"], what="features"), "h", "s")
+    assert verdict(s, ["INCOME", "region "], capsys).startswith("Correct:")
+
+
+@pytest.mark.parametrize("answer", [41, 41.0, np.float64(41.2), np.int64(41)])
+def test_a_percentage_for_a_proportion_gets_a_hint(answer, capsys):
+    q = Question("Question 1", expect_number(0.41, tolerance=0.005, what="the share"), "h", "s")
+    out = verdict(q, answer, capsys)
+    assert out.startswith("Not quite:") and "looks like a percentage" in out and "0.41" in out
+
+
+def test_a_wrong_number_over_one_is_not_called_a_percentage(capsys):
+    q = Question("Question 1", expect_number(0.41, tolerance=0.005, what="the share"), "h", "s")
+    out = verdict(q, 55, capsys)
+    assert "too high for the share" in out and "percentage" not in out
+    big = Question("Question 2", expect_number(41, tolerance=0.5, what="the count"), "h", "s")
+    assert "percentage" not in verdict(big, 0.41, capsys)  # a count is not a proportion
+
+
+def test_a_series_of_flags_where_names_are_expected_is_named(capsys):
+    s = Question("Question 3", expect_set({"income", "region"}, what="features"), "h", "s")
+    flags = pd.Series({"income": True, "region": True, "age": False})
+    out = verdict(s, flags, capsys)
+    assert "pandas Series of bool values" in out and "list(s[s].index)" in out
+    assert verdict(s, pd.Series(["income", "region"]), capsys).startswith("Correct:")  # a Series of the names
+    assert verdict(s, list(flags[flags].index), capsys).startswith("Correct:")
+
+
+# ---- pairs -----------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def interval():
+    return Question("Question 2", expect_pair((0.6, 0.9), ("low", "high"), "Wilson's interval", tolerance=0.005),
+                    "h", "s")
+
+
+@pytest.mark.parametrize("answer", [
+    (float("nan"), float("nan")), (0.6, float("nan")), (float("nan"), 0.9), (np.nan, np.nan),
+    (np.float64("nan"), np.float64(0.9)), np.array([np.nan, np.nan]), [0.6, np.float32("nan")],
+])
+def test_nan_inside_a_pair_is_never_correct(interval, answer, capsys):
+    out = verdict(interval, answer, capsys)
+    assert out.startswith("Not quite:") and "is NaN" in out, out
+
+
+@pytest.mark.parametrize("answer, named", [
+    ({"low": 0.6, "high": 0.9}, "got a dict"),
+    ({0.6, 0.9}, "got a set"),
+    ("0.6, 0.9", "got the string '0.6, 0.9'"),
+    (("0.6", "0.9"), "low should be a number, got a str '0.6'"),
+    ((0.6, 0.75, 0.9), "two values, got 3"),
+    (0.6, "got a float"),
+])
+def test_what_is_not_a_pair_is_named(interval, answer, named, capsys):
+    out = verdict(interval, answer, capsys)
+    assert out.startswith("Not quite:") and named in out, out
+
+
+def test_pairs_correct_within_tolerance_and_name_the_wrong_value(interval, capsys):
+    assert verdict(interval, (np.float64(0.601), 0.899), capsys).startswith("Correct:")
+    assert verdict(interval, pd.Series([0.6, 0.9]), capsys).startswith("Correct:")
+    out = verdict(interval, (0.6, 0.95), capsys)
+    assert "high is not what Wilson's interval gives" in out and "low" not in out.split("gives")[0].split(":")[1]
+
+
+def test_pairs_of_words_ignore_case(capsys):
+    q = Question("Question 3", expect_pair(("Failed", 3), ("phase", "measurement"), "Argo's analysis"), "h", "s")
+    assert verdict(q, ("failed ", 3), capsys).startswith("Correct:")
+    assert verdict(q, (" FAILED", np.int64(3)), capsys).startswith("Correct:")
+    assert "measurement is not what" in verdict(q, ("Failed", 2), capsys)
+    assert "phase and measurement are not" in verdict(q, ("Successful", 2), capsys)
+
+
+def test_exercise_05_interval_refuses_nan_pairs(capsys):
+    """Issue: exercise 05's question 2 marked (nan, nan) Correct; its checker reads the pair with as_pair."""
+    from helpers.exercises.ex05 import q2
+
+    for answer in [(float("nan"), float("nan")), (np.nan, 0.9), np.array([np.nan, np.nan])]:
+        q2.check(answer)
+        assert q2.last_outcome == "incorrect", answer
+    assert "is NaN" in capsys.readouterr().out
+
+
+def test_exercise_03_q1_accepts_two_decimals_and_q2_does_not_call_exactly_four_fifths_a_plain_pass(capsys):
+    """ex03 q1 asked for "a number such as 0.75" and refused 0.82; q2's feedback must match notebook 03's reading."""
+    from helpers.exercises.ex03 import q1 as rent_di
+    from helpers.exercises.ex03 import q2 as branch
+
+    for answer, outcome in ((0.82, "correct"), (0.824, "correct"), (82, "incorrect"), (0.80, "incorrect")):
+        rent_di.check(answer)
+        assert rent_di.last_outcome == outcome, answer
+    assert "looks like a percentage" in capsys.readouterr().out
+    branch.check("PASS")
+    out = capsys.readouterr().out
+    assert branch.last_outcome == "correct" and "neither sentence" in out
+
+
+def test_exercise_00_asks_what_notebook_00_does_not_print(capsys):
+    """ex00's shares follow from the world's REGIONS table, worked out by hand: 0.15 + 0.15 = 0.30 of applicants in
+    eastgate and harbour; minority (0.15 x 0.55 + 0.15 x 0.65) / (sum of share x minority share) = 0.18 / 0.2825."""
+    from helpers.exercises import ex00
+
+    assert ex00.SHARE_IN_PROXY_REGIONS == pytest.approx(0.30)
+    assert ex00.MINORITY_IN_PROXY_REGIONS == pytest.approx(0.18 / 0.2825)
+    # neighbourhood_shock: share x income level x drop; eastgate and harbour lose 40%, the rest 4%
+    hard = 0.15 * 0.90 * 0.40 + 0.15 * 0.88 * 0.40
+    rest = (0.25 * 1.08 + 0.25 * 1.00 + 0.20 * 1.05) * 0.04
+    assert ex00.LOSS_IN_HARD_HIT == pytest.approx(hard / (hard + rest))
+    ex00.q2.check(30)
+    assert ex00.q2.last_outcome == "incorrect" and "looks like a percentage" in capsys.readouterr().out
+
+
+def test_a_series_of_numbers_is_fine_where_numbers_are_expected(capsys):
+    days = Question("Question 5", expect_set({92, 93}, what="days"), "h", "s")
+    assert verdict(days, pd.Series([93, 92]), capsys).startswith("Correct:")

@@ -427,3 +427,36 @@ def test_columns_none_with_nothing_to_compare_says_so():
     reference = pd.DataFrame({"day": [1, 2, 3], "a": [1.0, 2.0, 3.0]})
     with pytest.raises(ValueError, match="share no numerical or categorical column.*columns="):
         drift_table(reference, pd.DataFrame({"day": [4], "b": [1.0]}))
+
+
+def test_method_facts_live_in_one_table_that_covers_evidentlys_registry():
+    """helpers.drift.stattests.METHODS is the one home of per-method facts; the other names are views of it."""
+    from helpers.drift import stattests as st
+
+    assert set(st.METHODS) == set(st.available_methods()), "a method was added to or removed from Evidently"
+    assert st.P_VALUE_METHODS == {n for n, f in st.METHODS.items() if f.p_value}
+    assert set(st.DEFAULT_TESTS) == {st.default_method(k, r, v) for k in ("numerical", "categorical")
+                                     for r in (1000, 1001) for v in (2, 5, 50)}
+    assert st.MIN_WINDOW_ROWS == {"psi": 50, "jensenshannon": 50, "kl_div": 50, "hellinger": 50}
+
+
+@pytest.mark.parametrize("method", ["anderson", "cramer_von_mises", "ed", "empirical_mmd", "es", "hellinger",
+                                    "jensenshannon", "kl_div", "ks", "mannw", "psi", "t_test", "wasserstein"])
+def test_p_value_or_distance_as_evidently_scores_it(method):
+    """Worked from what the two kinds of score mean: on two samples of one distribution a p-value is far from 0,
+    and on a large shift it is near 0; a distance grows with the shift instead."""
+    import numpy as np
+    import pandas as pd
+
+    from helpers.drift.stattests import COLUMN_TYPE, METHODS, NUMERICAL, registered_test
+
+    COLUMN_NUMERICAL = COLUMN_TYPE[NUMERICAL]
+    rng = np.random.default_rng(0)
+    a, b = pd.Series(rng.normal(0, 1, 400)), pd.Series(rng.normal(0, 1, 400))
+    test = registered_test(method, NUMERICAL)
+    same = test(a, b, COLUMN_NUMERICAL, None).drift_score
+    shifted = test(a, b + 3, COLUMN_NUMERICAL, None).drift_score
+    if METHODS[method].p_value:
+        assert shifted < 0.01 < same, (same, shifted)
+    else:
+        assert shifted > same, (same, shifted)

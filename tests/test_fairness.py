@@ -331,3 +331,21 @@ def test_aif360_imported_in_the_block_is_quiet_and_leaves_the_root_logger_as_it_
         assert done.stdout == "True\n" and done.stderr == "a later warning\n", (done.stdout, done.stderr)
     else:
         assert done.stdout == "False\n" and "WARNING:elsewhere:a later warning" in done.stderr
+
+
+def test_tpr_and_fpr_gaps_are_reported_apart_and_average_to_the_odds_difference():
+    """Worked by hand: 10 people per group; the average odds difference is the mean of the two gaps."""
+    import pandas as pd
+
+    from helpers.fairness import classification_audit
+
+    # privileged: 6 good (5 approved), 4 bad (1 approved): TPR 5/6, FPR 1/4
+    # unprivileged: 5 good (3 approved), 5 bad (2 approved): TPR 3/5, FPR 2/5
+    label = [1] * 6 + [0] * 4 + [1] * 5 + [0] * 5
+    approved = [1] * 5 + [0] + [1] + [0] * 3 + [1] * 3 + [0] * 2 + [1] * 2 + [0] * 3
+    df = pd.DataFrame({"good": label, "approved": approved, "group": ["p"] * 10 + ["u"] * 10})
+    result = classification_audit(df, label="good", prediction="approved", protected="group", privileged="p")
+    assert abs(result.tpr_gap - (3 / 5 - 5 / 6)) < 1e-12
+    assert abs(result.fpr_gap - (2 / 5 - 1 / 4)) < 1e-12
+    assert abs(result.tpr_gap - result.equal_opportunity_difference) < 1e-12
+    assert abs((result.tpr_gap + result.fpr_gap) / 2 - result.average_odds_difference) < 1e-12

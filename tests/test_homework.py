@@ -54,3 +54,23 @@ def test_the_example_answer_is_marked_and_has_the_rubrics_length_and_parts():
     assert 270 <= words <= 330, f"the example report has {words} words; the rubric asks for 270 to 330"
     for part in ("What happened", "Why monitoring missed it", "What would have caught it", "Governance"):
         assert f"**{part}" in body
+
+
+def test_the_checklist_half_has_a_format_and_a_rubric_row():
+    """The second half asks for keep/change/drop on every item of governance/checklist.yml plus one added item, in
+    a given table format, and the rubric scores it."""
+    import yaml
+
+    text = (HOMEWORK / "README.md").read_text(encoding="utf-8")
+    ids = [item["id"] for item in yaml.safe_load((REPO_ROOT / "governance" / "checklist.yml").read_text())["items"]]
+    assert ids, "the governance checklist has no items"
+    section = text[text.index("## 4."):text.index("## 5.")]
+    for item_id in ids:
+        assert f"| `{item_id}` | keep / change / drop |" in section, f"the format has no row for {item_id}"
+    assert "**added:**" in section and "keep / change / drop" in section
+    rubric = text[text.index("## 5."):]
+    assert "| **Checklist** |" in rubric and "of 18" in rubric
+    example = (HOMEWORK / "solutions" / "example_report.md").read_text(encoding="utf-8")
+    for item_id in ids:
+        assert re.search(rf"\| `{item_id}` \| (keep|change|drop) \|", example), f"the example decides no {item_id}"
+    assert "| **added:**" in example

@@ -21,3 +21,31 @@ def test_syntax_error_is_reported_not_raised():
 def test_file_paths_are_removed_from_messages():
     result = attempt("from evidently.metrics import DataDriftTable")
     assert str(result) == "fails with ImportError: cannot import name 'DataDriftTable' from 'evidently.metrics'"
+
+
+CRASHING_SCRIPT = """
+import mlflow
+mlflow.set_tracking_uri("sqlite:///mlflow.db")
+mlflow.log_metric("accuracy", 0.9)  # the homework's form: no start_run
+raise RuntimeError("stops half-way")
+"""
+
+
+def test_a_script_that_stops_half_way_leaves_a_finished_run(tmp_path):
+    """Notebook 00's claim, in a real separate process: MLflow's exit hook ends the implicit run as FINISHED."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_TRACKING_URI": ""}
+    script = tmp_path / "homework.py"
+    script.write_text(CRASHING_SCRIPT)
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.returncode == 1 and "RuntimeError: stops half-way" in done.stderr
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    runs = client.search_runs(["0"])
+    assert [run.info.status for run in runs] == ["FINISHED"]
+    assert runs[0].data.metrics == {"accuracy": 0.9}

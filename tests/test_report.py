@@ -30,6 +30,21 @@ def test_every_section_names_its_eu_ai_act_provision():
     assert "| disparate impact | 0.8212 |" in md and "| passes | yes |" in md
 
 
+def test_the_mapping_names_the_provisions_a_credit_model_report_serves():
+    """Art. 11/Annex IV (technical documentation), 13(3)(b)(vii) for decision logic (not (iv)), Art. 86 (explanation),
+    Art. 10(5) (special categories for bias detection), Art. 27 (deployer's impact assessment); no application dates."""
+    import re
+
+    articles = {key: spec.articles for key, spec in rep.SECTIONS.items()}
+    assert "13(3)(b)(vii)" in articles["logic"] and "(iv)" not in articles["logic"] and "Art. 86" in articles["logic"]
+    assert "Art. 10(5)" in articles["fairness"] and "Art. 27" in articles["limits"]
+    assert "Art. 11" in articles["data"] and "Annex IV" in articles["data"]
+    md, page = _complete().to_markdown(), _complete().to_html()
+    assert "Art. 11 and Annex IV" in md and "Art. 11 and Annex IV" in page
+    dates = re.findall(r"\b20(?:2[4-9]|3\d)\b(?!/1689)", md + page)  # the regulation is "(EU) 2024/1689"
+    assert not dates, f"no application dates in the report: {dates}"
+
+
 def test_report_is_deterministic_and_dated_only_when_asked():
     first, second = _complete().to_markdown(), _complete().to_markdown()
     assert first == second
@@ -159,10 +174,15 @@ def test_template_errors_name_the_field_section_or_template(tmp_path, monkeypatc
 
 def test_the_course_template_is_complete():
     fields = dict.fromkeys(
-        ["n_inputs", "n_numeric", "folds", "n_young", "consecutive", "rule_name", "rule_for", "shift_day", "flag_day"],
+        ["n_inputs", "n_numeric", "folds", "n_young", "consecutive", "rule_name", "rule_for", "shift_day", "flag_day",
+         "repeats", "before_passes", "after_passes"],
         1,
     )
     numbers = ["accuracy", "label_di", "label_di_low", "label_di_high", "label_p", "before_di", "after_di",
-               "before_accuracy", "after_accuracy", "threshold"]
+               "before_accuracy", "after_accuracy", "threshold", "over_25_di", "before_tpr_gap", "after_tpr_gap",
+               "before_fpr_gap", "after_fpr_gap", "before_di_low", "before_di_high", "after_di_low", "after_di_high"]
     report = rep.TransparencyReport.from_template("german_credit_model", {**fields, **dict.fromkeys(numbers, 0.5)})
-    assert not report.missing and "A94" in report.to_markdown()
+    markdown = report.to_markdown()
+    assert not report.missing and "A94" in markdown
+    assert "1973 to 1975" in markdown and "oversampled" in markdown  # what the sample is (Groemping 2019)
+    assert "FPR gap" in markdown and "repeats of the" in markdown

@@ -13,7 +13,7 @@ The three main functions:
 * ``save_drift_report(reference, current, path)``: Evidently's interactive HTML report, written below ``build/``.
 
 Where each part lives (one subject per module): ``stattests`` (Evidently's methods, types and default choice: the
-one file that reads Evidently's private registry), ``inputs`` (which columns, methods, thresholds and minimum rows;
+one file that reads Evidently's private registry, and ``METHODS``, the one table of facts per method), ``inputs`` (which columns, methods, thresholds and minimum rows;
 the input checks), ``report`` (``drift_table``, ``save_drift_report``), ``timeline`` (``drift_timeline``,
 ``first_alarm``, ``alarm_summary``) and ``experiment`` (``false_alarm_rates``). Import from ``helpers.drift``.
 
@@ -66,8 +66,6 @@ never reach a notebook's stderr.
 
 from helpers.drift.experiment import false_alarm_rates
 from helpers.drift.inputs import (
-    DEFAULT_MIN_WINDOW_ROWS,
-    MIN_WINDOW_ROWS,
     MONITORED_COLUMNS,
     TIME_COLUMNS,
     column_types,
@@ -77,6 +75,9 @@ from helpers.drift.inputs import (
 from helpers.drift.report import TABLE_COLUMNS, drift_table, save_drift_report
 from helpers.drift.stattests import (
     CATEGORICAL,
+    DEFAULT_MIN_WINDOW_ROWS,
+    METHODS,
+    MIN_WINDOW_ROWS,
     NUMERICAL,
     P_VALUE_METHODS,
     SMALL_REFERENCE_ROWS,
@@ -94,7 +95,7 @@ from helpers.drift.timeline import (
 from helpers.runtime import single_threaded_blas
 
 __all__ = [
-    "CATEGORICAL", "DEFAULT_MIN_WINDOW_ROWS", "MIN_WINDOW_ROWS", "MONITORED_COLUMNS", "NUMERICAL", "P_VALUE_METHODS",
+    "CATEGORICAL", "DEFAULT_MIN_WINDOW_ROWS", "METHODS", "MIN_WINDOW_ROWS", "MONITORED_COLUMNS", "NUMERICAL", "P_VALUE_METHODS",
     "SMALL_REFERENCE_ROWS", "STATUS_DRIFT", "STATUS_NO_DRIFT", "STATUS_TOO_FEW_ROWS", "TABLE_COLUMNS", "TIME_COLUMNS",
     "alarm_summary", "available_methods", "column_types", "default_method", "drift_table", "drift_timeline",
     "false_alarm_rates", "first_alarm", "min_window_rows", "save_drift_report", "shared_columns",

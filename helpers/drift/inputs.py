@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.drift.stattests import (
+    DEFAULT_MIN_WINDOW_ROWS,
+    MIN_WINDOW_ROWS,
     NUMERICAL,
     P_VALUE_METHODS,
     SMALL_REFERENCE_ROWS,
@@ -25,8 +27,7 @@ from helpers.validation import require_columns, require_rows, require_whole_numb
 from helpers.world import APPLICANT_FEATURES
 
 __all__ = [
-    "DEFAULT_MIN_WINDOW_ROWS", "MIN_WINDOW_ROWS", "MONITORED_COLUMNS", "TIME_COLUMNS", "column_types",
-    "min_window_rows", "shared_columns",
+    "MONITORED_COLUMNS", "TIME_COLUMNS", "column_types", "min_window_rows", "shared_columns",
 ]
 
 #: The simulated world's applicant features that monitoring watches (7 numbers and the region).
@@ -34,20 +35,8 @@ MONITORED_COLUMNS = APPLICANT_FEATURES
 #: Columns that place a row in time rather than describe it: never compared when ``columns`` is None.
 TIME_COLUMNS = ("date", "day")
 
-#: Fewest rows a window needs before a method's verdict means anything; a smaller window is reported as
-#: ``"too few rows"`` (never as drift). Evidently's own rule is the guide: it stops trusting asymptotic p-values and
-#: chooses distances by sample size. Here: 30 rows for the p-value tests (their p-values are large-sample
-#: approximations; the usual rule of thumb for a normal approximation, and chi-square's five expected rows per
-#: category over a handful of categories) and for Wasserstein (one value against a distribution's spread is no
-#: distribution); 50 for the distances that compare shares of bins or categories (``psi``, ``jensenshannon``,
-#: ``kl_div``, ``hellinger``: ten bins of five rows). A one-row window otherwise "drifts" on every column.
-MIN_WINDOW_ROWS = {"psi": 50, "jensenshannon": 50, "kl_div": 50, "hellinger": 50}
-#: ``MIN_WINDOW_ROWS`` for any method it does not list.
-DEFAULT_MIN_WINDOW_ROWS = 30
-
-
 def min_window_rows(method: str) -> int:
-    """Fewest rows a window needs for ``method``'s verdict (``MIN_WINDOW_ROWS``, else ``DEFAULT_MIN_WINDOW_ROWS``)."""
+    """Fewest rows a window needs for ``method``'s verdict (its row of ``stattests.METHODS``; 30 if unknown)."""
     return MIN_WINDOW_ROWS.get(method, DEFAULT_MIN_WINDOW_ROWS)
 
 

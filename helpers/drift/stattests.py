@@ -7,11 +7,16 @@ On an Evidently upgrade, read this file and run ``tests/test_drift.py``: its par
 * ``column_types``: Evidently's type for each column (numerical or categorical), inferred once from the reference.
 * ``default_method``: the method Evidently picks when none is given (the table in ``helpers.drift``'s docstring).
 * ``available_methods``, ``check_method``: the registered methods, and a method name checked against a column's type.
-* ``stattest``: the test object for a method name, ``DEFAULT_TESTS``: the default tests as Evidently's chooser
-  returns them; ``method_name``: a method's name from the display name Evidently reports.
+* ``METHODS``: the one table of facts per method (p-value or distance, minimum window rows, whether it takes plain
+  arrays, the test object Evidently's chooser returns); ``P_VALUE_METHODS``, ``DEFAULT_TESTS``, ``ARRAY_SAFE`` and
+  ``MIN_WINDOW_ROWS`` are views of it.
+* ``stattest``: the test object for a method name; ``method_name``: a method's name from the display name Evidently
+  reports.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -29,7 +34,8 @@ with quiet_warnings():  # Evidently's import pulls in libraries that warn about 
     from evidently.legacy.core import ColumnType
 
 __all__ = [
-    "CATEGORICAL", "NUMERICAL", "P_VALUE_METHODS", "SMALL_REFERENCE_ROWS", "COLUMN_TYPE", "DEFAULT_TESTS", "ARRAY_SAFE", "available_methods", "check_method",
+    "CATEGORICAL", "NUMERICAL", "METHODS", "MethodFacts", "P_VALUE_METHODS", "SMALL_REFERENCE_ROWS", "COLUMN_TYPE",
+    "DEFAULT_TESTS", "ARRAY_SAFE", "DEFAULT_MIN_WINDOW_ROWS", "MIN_WINDOW_ROWS", "available_methods", "check_method",
     "column_kind", "default_method", "is_comparable", "method_name", "registered_test", "stattest",
 ]
 
@@ -41,23 +47,59 @@ COLUMN_TYPE = {NUMERICAL: ColumnType.Numerical, CATEGORICAL: ColumnType.Categori
 #: Evidently's default method above this many reference rows switches from p-value tests to distances.
 SMALL_REFERENCE_ROWS = 1000
 
-#: Methods whose score is a p-value (drift when it is small; a threshold must lie strictly between 0 and 1).
-P_VALUE_METHODS = frozenset(
-    {"anderson", "chisquare", "cramer_von_mises", "es", "fisher_exact", "g_test", "ks", "mannw", "empirical_mmd",
-     "t_test", "TVD", "z"}
-)
+@dataclass(frozen=True)
+class MethodFacts:
+    """What the course relies on about one of Evidently's drift methods (one row of ``METHODS``)."""
 
-# Evidently's default tests, as its chooser returns them (as objects: chisquare is returned even for a numerical
-# column with few values, which asking for "chisquare" by name would refuse).
-DEFAULT_TESTS = {
-    "wasserstein": _stattests.wasserstein_stat_test,
-    "jensenshannon": _stattests.jensenshannon_stat_test,
-    "ks": _stattests.ks_stat_test,
-    "chisquare": _stattests.chi_stat_test,
-    "z": _stattests.z_stat_test,
+    p_value: bool  #: True: the score is a p-value (drift when small; threshold strictly between 0 and 1); else a distance
+    min_window_rows: int = 30  #: fewest rows a window needs before the method's verdict means anything
+    array_safe: bool = False  #: the test only uses numpy/scipy on its inputs: plain arrays are faster than Series
+    default_test: object = None  #: the test object Evidently's chooser returns when it picks this method, else None
+
+
+#: Fewest rows a window needs for a method ``METHODS`` does not set: 30 for the p-value tests (their p-values are
+#: large-sample approximations; the usual rule of thumb for a normal approximation, and chi-square's five expected
+#: rows per category over a handful of categories) and for Wasserstein (one value against a distribution's spread is
+#: no distribution).
+DEFAULT_MIN_WINDOW_ROWS = 30
+_BINNED = 50  # the distances that compare shares of bins or categories: ten bins of five rows
+
+#: Every drift method registered in Evidently 0.7.23, and the facts the course uses about each: the one table of
+#: per-method facts (``tests/test_drift.py`` fails when an upgrade adds or removes a method). A smaller window than
+#: ``min_window_rows`` is reported as "too few rows", never as drift: a one-row window otherwise "drifts" on every
+#: column. Default tests are returned as objects because chisquare is chosen even for a numerical column with few
+#: values, which asking for "chisquare" by name would refuse.
+METHODS: dict[str, MethodFacts] = {
+    "anderson": MethodFacts(p_value=True),
+    "chisquare": MethodFacts(p_value=True, default_test=_stattests.chi_stat_test),
+    "cramer_von_mises": MethodFacts(p_value=True),
+    "ed": MethodFacts(p_value=False),
+    "empirical_mmd": MethodFacts(p_value=True),
+    "es": MethodFacts(p_value=True),
+    "fisher_exact": MethodFacts(p_value=True),
+    "g_test": MethodFacts(p_value=True),
+    "hellinger": MethodFacts(p_value=False, min_window_rows=_BINNED),
+    "jensenshannon": MethodFacts(p_value=False, min_window_rows=_BINNED,
+                                 default_test=_stattests.jensenshannon_stat_test),
+    "kl_div": MethodFacts(p_value=False, min_window_rows=_BINNED),
+    "ks": MethodFacts(p_value=True, array_safe=True, default_test=_stattests.ks_stat_test),
+    "mannw": MethodFacts(p_value=True),
+    "psi": MethodFacts(p_value=False, min_window_rows=_BINNED),
+    "t_test": MethodFacts(p_value=True),
+    "TVD": MethodFacts(p_value=True),
+    "wasserstein": MethodFacts(p_value=False, array_safe=True, default_test=_stattests.wasserstein_stat_test),
+    "z": MethodFacts(p_value=True, default_test=_stattests.z_stat_test),
 }
-# Tests that only use numpy/scipy on their inputs: they can take plain arrays (faster) instead of Series.
-ARRAY_SAFE = {"wasserstein", "ks"}
+
+# Views of METHODS, under the names the drift helpers use.
+#: Methods whose score is a p-value (drift when it is small; a threshold must lie strictly between 0 and 1).
+P_VALUE_METHODS = frozenset(name for name, facts in METHODS.items() if facts.p_value)
+#: Evidently's default tests, as its chooser returns them.
+DEFAULT_TESTS = {name: facts.default_test for name, facts in METHODS.items() if facts.default_test is not None}
+#: Tests that can take plain arrays (faster) instead of Series.
+ARRAY_SAFE = frozenset(name for name, facts in METHODS.items() if facts.array_safe)
+#: The methods whose minimum window differs from ``DEFAULT_MIN_WINDOW_ROWS``.
+MIN_WINDOW_ROWS = {n: f.min_window_rows for n, f in METHODS.items() if f.min_window_rows != DEFAULT_MIN_WINDOW_ROWS}
 
 
 def available_methods(kind: str | None = None) -> list[str]:

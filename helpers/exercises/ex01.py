@@ -1,10 +1,12 @@
-"""Questions of exercise 01: reading an Evidently drift report's result, choosing a method for a large sample, the
+"""Questions of exercise 01: reading an Evidently drift report's result, how a distance grows with a shift, the
 day a page goes out under a rule with Prometheus' ``for``, and what a drifted column means for the model."""
 
-from helpers.checks import ____, Question, ThoughtExperiment, Wrong, expect_choice, expect_number, expect_set
-from helpers.world import REGIONS, SCENARIOS
+import functools
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "PAGE_AFTER_DAYS", "____"]
+from helpers.checks import Question, ThoughtExperiment, Wrong, ____, expect_number, expect_set
+from helpers.world import REGIONS, SCENARIOS, simulate_applications
+
+__all__ = ["q1", "q2", "q3", "q4", "q5", "PAGE_AFTER_DAYS", "RAISE", "____"]
 
 _proxy = SCENARIOS["proxy_bias"]
 _affected_share = float(REGIONS.set_index("region").loc[list(_proxy.details["regions"]), "share"].sum())
@@ -34,20 +36,45 @@ q1 = Question(
     ),
 )
 
+#: Question 2's rise of every later income (10%: five times notebook 01's harmless 2%).
+RAISE = 0.10
+
+
+@functools.cache
+def _raised_score(seed: int = 0) -> float:
+    """The normed Wasserstein score of question 2's cell for ``seed`` (computed once, when first checked)."""
+    from helpers.drift import drift_table
+
+    stable = simulate_applications("stable", days=120, per_day=400, seed=seed)
+    before = stable[stable["day"] < 60]
+    later = stable[stable["day"].between(60, 119)].assign(income=lambda frame: frame["income"] * (1 + RAISE))
+    return float(drift_table(before, later, columns=["income"], method="wasserstein")["score"].iloc[0])
+
+
+def _raised(answer) -> None:
+    expected = _raised_score()
+    expect_number(expected, tolerance=0.03, what="the normed Wasserstein score of a 10% rise")(answer)
+
+
 q2 = Question(
     "Question 2",
-    expect_choice("wasserstein", ["ks", "wasserstein"]),
+    _raised,
     hint=(
-        "Compare the two tables of the cell above: which method flags a 2% rise in income as drift on 24,000 "
-        "applications? Is a 2% rise something a credit model must react to?"
+        "In the cell above, change 1.02 to 1.10 (or use RAISE) and run it with method='wasserstein' only; read the "
+        "`score` column. Before you run it: the 2% rise scores about 0.06 in the cell above; what do you predict?"
     ),
     solution=(
-        "wasserstein. KS's p-value answers 'is there any difference at all?'; on 24,000 rows a 2% rise makes it "
-        "tiny, so KS flags drift. The normed Wasserstein distance measures the size of the shift (about 0.05 "
-        "standard deviations here), below its 0.1 line. On large samples choose a distance, with a threshold that "
-        "means 'big enough to matter'."
+        "About 0.28, against about 0.06 for the 2% rise: a normed Wasserstein distance is a size (how far "
+        "probability moved, in standard deviations of the reference), so it grows with the shift, and a 0.1 line "
+        "sits between the harmless 2% and this 10%. KS gives a p-value of about 0 for both, which says only that "
+        "there is a difference.\n"
+        "    later10 = stable[stable['day'].between(60, 119)].assign(income=lambda f: f['income'] * (1 + RAISE))\n"
+        "    answer_q2 = drift_table(before, later10, columns=['income'], method='wasserstein')['score'].iloc[0]"
     ),
-    correct_message="A p-value measures how sure, a distance how big; at scale you want to page on 'how big'.",
+    correct_message=(
+        "A bigger shift, a bigger score: a distance measures how big, so its threshold can say how big is big "
+        "enough to matter."
+    ),
 )
 
 
@@ -123,11 +150,13 @@ q5 = ThoughtExperiment(
         "with a higher debt-to-income? Who lives in eastgate and harbour?"
     ),
     solution=(
-        "It is not harmless, even though the model's accuracy may hardly move. The shift is an artefact of a new data "
-        "feed (rent counted as debt), not a change in the applicants, and it is concentrated in the two "
+        "It is not harmless. The shift is an artefact of a new data feed (rent counted as debt), not a change in the "
+        "applicants, and it is concentrated in the two "
         "neighbourhoods where most minority applicants live. A model that declines more applicants with a high "
         "debt-to-income will decline more of them, for no real reason: a fairness failure (notebook 03 shows the "
-        "approval ratio falling below 0.8). Before closing the alert: find the cause (ask the data owners what "
+        "approval ratio falling below 0.8). The model's accuracy falls too, since it declines applicants who would have "
+        "repaid, but a lender sees that only in part: a declined applicant's outcome is never observed. Before closing "
+        "the alert: find the cause (ask the data owners what "
         "changed in the feed), check the drift by region and by group, and audit the decisions' approval rates by "
         "group. Fix the data, not the model."
     ),

@@ -16,7 +16,7 @@ DAILY_DI = [0.91, 0.79, 0.83, 0.78, 0.80, 0.76, 0.74, 0.77, 0.72]
 
 q1 = Question(
     "Question 1",
-    expect_number(_RENT_DI, tolerance=0.0005, what="the disparate impact of renters against owners"),
+    expect_number(_RENT_DI, tolerance=0.005, what="the disparate impact of renters against owners"),
     hint=(
         "Keep the renters and owners only. AIF360 needs numeric columns: make a 0/1 column 'owns' and a 0/1 "
         "'good_credit', build a BinaryLabelDataset, and ask BinaryLabelDatasetMetric(..., unprivileged_groups="
@@ -48,7 +48,7 @@ q2 = Question(
         "What does (14/20) / (35/40) >= 0.8 say in floating point, and why might it disagree?"
     ),
     solution=(
-        "pass: 14/20 = 0.7 and 35/40 = 0.875, and 0.7 / 0.875 is exactly 4/5: "
+        "pass, under the course's reading: 14/20 = 0.7 and 35/40 = 0.875, and 0.7 / 0.875 is exactly 4/5: "
         "Fraction(14, 20) / Fraction(35, 40) == Fraction(4, 5). The rule says *less than* four-fifths is evidence "
         "of adverse impact and *greater than* four-fifths generally not; exactly 4/5 is in neither sentence, and the "
         "course reads it as no evidence of adverse impact: it passes. In floating point, (14/20) / (35/40) is "
@@ -56,8 +56,10 @@ q2 = Question(
         "fairness.passes_four_fifths(14, 20, 35, 40) decides it with integers."
     ),
     correct_message=(
-        "Exactly 4/5 passes; floats would have said otherwise. And with 20 applicants, one more or fewer approval "
-        "moves the ratio by 0.06: at this size the rule is a prompt to look closer, not a verdict."
+        "Exactly 4/5 is in neither sentence of the rule: the course's reading does not flag it (a stricter screen "
+        "that flags it is defensible too), and floats would have flagged it for the wrong reason. With 20 "
+        "applicants, one approval more or fewer moves the ratio by 0.06: at this size the rule is a prompt to look "
+        "closer, not a verdict."
     ),
 )
 

@@ -3,7 +3,7 @@ review for a budget, the alert rule that would have fired, and what the average 
 
 from helpers.alerts import Rule
 from helpers.assistant_world import AGE_BANDS, SCENARIOS
-from helpers.checks import Question, ThoughtExperiment, Wrong, ____, expect_choice
+from helpers.checks import Question, ThoughtExperiment, Wrong, ____, as_pair, expect_choice
 from helpers.segments import wilson_interval
 
 __all__ = ["BUDGET", "REVIEWED", "RIGHT", "q1", "q2", "q3", "q4", "q5", "____"]
@@ -32,9 +32,7 @@ q1 = Question(
 
 
 def _interval(answer) -> None:
-    if isinstance(answer, str) or not hasattr(answer, "__len__") or len(answer) != 2:
-        raise Wrong(f"give the interval as a pair (low, high), got {answer!r}.")
-    low, high = (float(v) for v in answer)
+    low, high = (float(v) for v in as_pair(answer, ("low", "high")))  # refuses NaN, a dict, a set, a string
     if low > high:
         raise Wrong("low is above high: give (low, high).")
     simple = RIGHT / REVIEWED

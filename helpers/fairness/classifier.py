@@ -43,6 +43,20 @@ class ClassificationAudit:
         """Exact four-fifths verdict on the selection rates (see ``AuditResult.passes_four_fifths``)."""
         return self.selection.passes_four_fifths
 
+    @property
+    def tpr_gap(self) -> float:
+        """TPR(unprivileged) - TPR(privileged): the share of good risks approved, compared (= equal opportunity)."""
+        return float(self.by_group["tpr"].iloc[1] - self.by_group["tpr"].iloc[0])
+
+    @property
+    def fpr_gap(self) -> float:
+        """FPR(unprivileged) - FPR(privileged): the share of bad risks approved anyway, compared.
+
+        Report it beside ``tpr_gap``: the average odds difference is their mean, so a TPR gap that shrinks can hide
+        an FPR gap that grows.
+        """
+        return float(self.by_group["fpr"].iloc[1] - self.by_group["fpr"].iloc[0])
+
     def table(self) -> pd.DataFrame:
         """``by_group`` rounded to 4 decimals."""
         return self.by_group.round(4)
