@@ -199,3 +199,25 @@ def test_bad_input_names_what_is_wrong(lender_data, spec, paths):
         profile_duckdb([build_path("test-profiles", "missing.parquet")], spec)
     with pytest.raises(KeyError, match="no sketch for 'region'"):
         full.sketch("region")
+
+
+@pytest.mark.parametrize("k", [50, 200, 2000])
+def test_sketch_ks_decides_as_datasketches_and_stays_within_its_error(k):
+    """``rejects`` is DataSketches' own ks_test; ``d > floor`` is its rule read from kolmogorov_smirnov_impl.hpp."""
+    rng = np.random.default_rng(k)
+    for shift in (0.0, 0.05, 0.1, 0.2, 0.3, 1.0):
+        x, y = rng.normal(size=20_000), rng.normal(loc=shift, size=30_000)
+        reference = profile_frame(_one_column(x), small_spec(k))
+        current = profile_frame(_one_column(y), small_spec(k))
+        result = sketch_ks(reference, current, "v")
+        assert result["rejects"] == (result["d"] > result["floor"]), (shift, result)
+        assert abs(result["d"] - stats.ks_2samp(x, y).statistic) <= result["error"], (shift, result)
+    assert result["rejects"]  # a one-sd shift (D about 0.38) is seen by every sketch size
+
+
+def _one_column(values) -> pd.DataFrame:
+    return pd.DataFrame({"v": values, "region": "a", "group": "x", "approved": 1, "observed_default": np.nan})
+
+
+def small_spec(k):  # SMALL_SPEC with another sketch size
+    return make_spec(pd.DataFrame({"v": np.linspace(-3, 3, 50), "region": "a"}), ["v"], ["region"], bins=4, sketch_k=k)

@@ -128,17 +128,23 @@ def observed_performance(profile: Profile) -> pd.DataFrame:
 
 
 def sketch_ks(reference: Profile, current: Profile, feature: str, p_value: float = 0.05) -> dict:
-    """Approximate KS between two profiles' KLL sketches of ``feature``.
+    """Approximate KS between two profiles' KLL sketches of ``feature``, as DataSketches' ``ks_test`` decides it.
 
-    ``d``: the largest difference of the sketches' CDFs over both sketches' quantiles; ``error``: the sum of the two
-    sketches' normalized rank errors (a bound, at high probability, on how far ``d`` can be from the exact D);
-    ``rejects``: ``datasketches.ks_test`` at ``p_value`` (True: the distributions differ).
+    Returns ``d``: the largest difference of the two sketches' CDFs at every item either sketch retains (the
+    exact D's estimate); ``error``: the sum of the sketches' normalized rank errors (how far ``d`` may be from the
+    exact D); ``floor``: the D the test needs, ``sqrt(-ln(p/2)/2) * sqrt((r1 + r2) / (r1 * r2)) + error`` with
+    ``r1``, ``r2`` the items the sketches *retain*, not the rows they saw (datasketches-cpp,
+    ``kolmogorov_smirnov_impl.hpp``): so no number of rows lowers it, only a larger ``k``; ``rejects``:
+    ``datasketches.ks_test`` (True: ``d > floor``, the distributions differ); ``k``: the sketch size.
     """
+    if not 0 < p_value < 1:
+        raise ValueError(f"p_value must lie strictly between 0 and 1, got {p_value!r}")
     a, b = reference.sketch(feature), current.sketch(feature)
     if a.is_empty() or b.is_empty():
         raise ValueError(f"the sketch of {feature!r} is empty in one window: KS needs values in both")
-    ranks = np.linspace(0, 1, 2001)
-    points = np.unique(np.concatenate([a.get_quantiles(ranks), b.get_quantiles(ranks)]))
-    d = float(np.max(np.abs(np.asarray(a.get_cdf(points)) - np.asarray(b.get_cdf(points)))))
+    points = np.unique(np.fromiter((x for sketch in (a, b) for x, _ in sketch), dtype=float))
+    d = float(np.max(np.abs(np.asarray(a.get_cdf(points))[:-1] - np.asarray(b.get_cdf(points))[:-1])))
     error = a.normalized_rank_error(False) + b.normalized_rank_error(False)
-    return {"d": d, "error": float(error), "rejects": bool(ks_test(a, b, p_value)), "k": a.k}
+    r1, r2 = a.num_retained, b.num_retained
+    floor = np.sqrt(-0.5 * np.log(0.5 * p_value)) * np.sqrt((r1 + r2) / (r1 * r2)) + error
+    return {"d": d, "error": float(error), "floor": float(floor), "rejects": bool(ks_test(a, b, p_value)), "k": a.k}
