@@ -18,6 +18,7 @@ from helpers.profiles.engines import (
     partition_of,
     profile_dask,
     profile_duckdb,
+    profile_file,
     profile_pandas,
     write_partitions,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "partition_of",
     "profile_dask",
     "profile_duckdb",
+    "profile_file",
     "profile_frame",
     "profile_pandas",
     "psi",

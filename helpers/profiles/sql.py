@@ -73,7 +73,6 @@ def profile_duckdb(paths: list[str], spec: ProfileSpec, threads: int = 2) -> dic
 
     con = duckdb.connect(config={"threads": threads})
     try:
-        con.execute("SET enable_progress_bar = false")
         counts = _counts(con, paths, spec)
         return {p: Profile(counts[p], _sketches(con, p, spec)) for p in paths}
     finally:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from datasketches import ks_test
+from datasketches import kll_doubles_sketch, ks_test
 from scipy import stats
 from scipy.spatial import distance
 
@@ -127,8 +127,21 @@ def observed_performance(profile: Profile) -> pd.DataFrame:
     return table
 
 
-def sketch_ks(reference: Profile, current: Profile, feature: str, p_value: float = 0.05) -> dict:
-    """Approximate KS between two profiles' KLL sketches of ``feature``, as DataSketches' ``ks_test`` decides it.
+def _sketch_of(window, feature: str | None) -> kll_doubles_sketch:
+    if isinstance(window, kll_doubles_sketch):
+        return window
+    if isinstance(window, Profile):
+        if feature is None:
+            raise ValueError("feature is None: name the feature whose sketches to compare (profiles hold several)")
+        return window.sketch(feature)
+    raise TypeError(f"sketch_ks compares Profiles or kll_doubles_sketch objects, got {type(window).__name__}")
+
+
+def sketch_ks(reference, current, feature: str | None = None, p_value: float = 0.05) -> dict:
+    """Approximate KS between two KLL sketches, as DataSketches' ``ks_test`` decides it.
+
+    ``reference`` and ``current``: two ``Profile`` (then ``feature`` names the sketches) or two
+    ``datasketches.kll_doubles_sketch``.
 
     Returns ``d``: the largest difference of the two sketches' CDFs at every item either sketch retains (the
     exact D's estimate); ``error``: the sum of the sketches' normalized rank errors (how far ``d`` may be from the
@@ -139,9 +152,9 @@ def sketch_ks(reference: Profile, current: Profile, feature: str, p_value: float
     """
     if not 0 < p_value < 1:
         raise ValueError(f"p_value must lie strictly between 0 and 1, got {p_value!r}")
-    a, b = reference.sketch(feature), current.sketch(feature)
+    a, b = _sketch_of(reference, feature), _sketch_of(current, feature)
     if a.is_empty() or b.is_empty():
-        raise ValueError(f"the sketch of {feature!r} is empty in one window: KS needs values in both")
+        raise ValueError(f"a sketch of {feature or 'the values'!r} is empty: KS needs values in both windows")
     points = np.unique(np.fromiter((x for sketch in (a, b) for x, _ in sketch), dtype=float))
     d = float(np.max(np.abs(np.asarray(a.get_cdf(points))[:-1] - np.asarray(b.get_cdf(points))[:-1])))
     error = a.normalized_rank_error(False) + b.normalized_rank_error(False)
