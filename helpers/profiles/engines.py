@@ -114,7 +114,8 @@ def profile_dask(paths, spec: ProfileSpec, scheduler) -> dict:
         raise ValueError(f"scheduler must be a distributed.Client or an address like 'tcp://127.0.0.1:8786', "
                          f"got {scheduler!r}")  # fmt: skip
     try:
-        profiles = client.gather(client.map(profile_file, paths, spec=spec))
+        # pure=False: a file rewritten at the same path must be read again, not served from a cached result
+        profiles = client.gather(client.map(profile_file, paths, spec=spec, pure=False))
     finally:
         if own:
             client.close()
