@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 # The servers' port: `make dashboard PORT=8001` (each command has its own default).
 PORT_ARG = $(if $(PORT),--port $(PORT))
 
-.PHONY: install run test lab mlflow-ui dashboard live notebooks check-env bench clean
+.PHONY: install run test lab mlflow-ui mlflow-server dashboard live notebooks check-env bench clean
 
 install: $(STAMP)
 
@@ -41,6 +41,11 @@ lab: install
 ## mlflow-ui: the MLflow dashboard on the course store, http://127.0.0.1:5000 (PORT=5001 for another port)
 mlflow-ui: install
 	$(PY) -m helpers mlflow-ui $(PORT_ARG)
+
+## mlflow-server: one MLflow server for a class on PostgreSQL (a private cluster under build/postgres, port 5433),
+## http://127.0.0.1:5050 (PORT=5051 for another port); Ctrl+C stops the server and the cluster
+mlflow-server: install
+	$(PY) -m helpers mlflow-server $(PORT_ARG)
 
 ## dashboard: the Evidently UI on the capstone's workspace (build/workspace), http://127.0.0.1:8000
 dashboard: install

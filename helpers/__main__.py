@@ -14,6 +14,7 @@ commands:
   dashboard [--port P]  serve the Evidently UI on the capstone's workspace at http://127.0.0.1:8000
   live [--port P]       log one simulated day per second to a new MLflow run (starts the server if none runs)
   lab [--port P]        JupyterLab on the repository at http://127.0.0.1:8888 (the address with its token is printed)
+  mlflow-server [--port P] [--pg-port Q]  one MLflow server for a class, on PostgreSQL, at http://127.0.0.1:5050
   bench [NAME..]      run the benchmarks in benchmarks/ (all, or those whose name contains NAME) and print figures
 """
 
@@ -37,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
 
         refresh_committed(rest or None)
         return 0
+    if command == "mlflow-server":
+        from helpers.team_server import main as serve_team
+
+        return serve_team(rest)
     if command in ("mlflow-ui", "dashboard", "live", "lab"):
         from helpers.dashboards import main as serve
 
