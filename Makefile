@@ -28,7 +28,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 ## run: execute every notebook into build/executed/, HTML into build/html/, print a table of timings
 run: install
-	$(PY) -m helpers run
+	$(PY) -m course run
 
 ## test: unit tests, every notebook and exercise executed with fast=True, nbval on the committed notebooks
 test: install
@@ -36,30 +36,30 @@ test: install
 
 ## lab: JupyterLab on http://127.0.0.1:8888 (the address with its token is printed; PORT=8889 for another port)
 lab: install
-	$(PY) -m helpers lab $(PORT_ARG)
+	$(PY) -m course lab $(PORT_ARG)
 
 ## mlflow-ui: the MLflow dashboard on the course store, http://127.0.0.1:5000 (PORT=5001 for another port)
 mlflow-ui: install
-	$(PY) -m helpers mlflow-ui $(PORT_ARG)
+	$(PY) -m course mlflow-ui $(PORT_ARG)
 
 ## dashboard: the Evidently UI on the capstone's workspace (build/workspace), http://127.0.0.1:8000
 dashboard: install
-	$(PY) -m helpers dashboard $(PORT_ARG)
+	$(PY) -m course dashboard $(PORT_ARG)
 
 ## live: one simulated day per second logged to a new MLflow run; watch http://127.0.0.1:5000 (Ctrl+C stops all)
 live: install
-	$(PY) -m helpers live $(PORT_ARG)
+	$(PY) -m course live $(PORT_ARG)
 
 ## notebooks: re-execute the committed notebooks and solutions in place, regenerate the learner exercises
 notebooks: install
-	$(PY) -m helpers notebooks $(ONLY)
+	$(PY) -m course notebooks $(ONLY)
 
 check-env: install
-	$(PY) -m helpers check-env
+	$(PY) -m course check-env
 
 ## bench: the performance figures (printed, not asserted)
 bench: install
-	$(PY) -m helpers bench
+	$(PY) -m course bench
 
 clean:
 	rm -rf build

@@ -1,6 +1,6 @@
 """Figures for the server commands: start to health for each server, a busy port's exit time, the live logging rate.
 
-Run with ``make bench`` (all benchmarks) or ``python -m helpers bench servers``. Prints, does not assert.
+Run with ``make bench`` (all benchmarks) or ``python -m course bench servers``. Prints, does not assert.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
-from helpers import dashboards, servers  # noqa: E402
+from course import dashboards, servers  # noqa: E402
 from helpers.paths import REPO_ROOT  # noqa: E402
 
 
@@ -34,10 +34,10 @@ def busy_port_exit() -> None:
         port = listener.getsockname()[1]
         for command in ("mlflow-ui", "live"):
             begin = time.perf_counter()
-            result = subprocess.run([sys.executable, "-m", "helpers", command, "--port", str(port)], cwd=REPO_ROOT,
+            result = subprocess.run([sys.executable, "-m", "course", command, "--port", str(port)], cwd=REPO_ROOT,
                                     capture_output=True, text=True)  # fmt: skip
             seconds = time.perf_counter() - begin
-            print(f"{'python -m helpers ' + command + ' on a busy port: exit ' + str(result.returncode):<60} "
+            print(f"{'python -m course ' + command + ' on a busy port: exit ' + str(result.returncode):<60} "
                   f"{seconds:6.1f} s", flush=True)  # fmt: skip
 
 

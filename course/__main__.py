@@ -1,10 +1,10 @@
-"""Command line: ``python -m helpers run | check-env | notebooks [NAME ...] | mlflow-ui | dashboard | live | lab``."""
+"""Command line: ``python -m course run | check-env | notebooks [NAME ...] | mlflow-ui | dashboard | live | lab``."""
 
 from __future__ import annotations
 
 import sys
 
-USAGE = """usage: python -m helpers COMMAND
+USAGE = """usage: python -m course COMMAND
 
 commands:
   run                 execute every notebook (in parallel) into build/executed/, HTML to build/html/, print a table
@@ -25,20 +25,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args else 2
     command, rest = args[0], args[1:]
     if command == "run":
-        from helpers.notebooks import run_and_report
+        from course.notebooks import run_and_report
 
         return 0 if run_and_report() else 1
     if command == "check-env":
-        from helpers.environment import check_environment
+        from course.environment import check_environment
 
         return 0 if check_environment() else 1
     if command == "notebooks":
-        from helpers.notebooks import refresh_committed
+        from course.notebooks import refresh_committed
 
         refresh_committed(rest or None)
         return 0
     if command in ("mlflow-ui", "dashboard", "live", "lab"):
-        from helpers.dashboards import main as serve
+        from course.dashboards import main as serve
 
         return serve(command, rest)
     if command == "bench":

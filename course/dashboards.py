@@ -1,16 +1,16 @@
 """The course's server commands: the MLflow dashboard, the Evidently UI, a live MLflow run, and JupyterLab.
 
-* ``python -m helpers mlflow-ui`` (``make mlflow-ui``): ``mlflow server`` on the course store (build/mlflow),
+* ``python -m course mlflow-ui`` (``make mlflow-ui``): ``mlflow server`` on the course store (build/mlflow),
   http://127.0.0.1:5000.
-* ``python -m helpers dashboard`` (``make dashboard``): the Evidently UI on the capstone's workspace
+* ``python -m course dashboard`` (``make dashboard``): the Evidently UI on the capstone's workspace
   (build/workspace), http://127.0.0.1:8000.
-* ``python -m helpers live`` (``make live``): the course MLflow server (started if none answers on the port) and a
+* ``python -m course live`` (``make live``): the course MLflow server (started if none answers on the port) and a
   new run that grows by one simulated day per second (accuracy, fairness_ratio, drift_share): the homework's
   "dashboard at localhost:5000 showing real-time metrics".
-* ``python -m helpers lab`` (``make lab``): JupyterLab on the repository, http://127.0.0.1:8888 with a token.
+* ``python -m course lab`` (``make lab``): JupyterLab on the repository, http://127.0.0.1:8888 with a token.
 
 Every command takes ``--port P``; a busy port stops it at once with the fix, a server that does not come up makes it
-exit non-zero, and Ctrl+C (or SIGTERM) stops everything it started (``helpers.servers``). Nothing phones home: the
+exit non-zero, and Ctrl+C (or SIGTERM) stops everything it started (``course.servers``). Nothing phones home: the
 Evidently UI always runs with ``DO_NOT_TRACK=1``, MLflow with ``MLFLOW_DISABLE_TELEMETRY=true``, JupyterLab without
 its news feed and update check.
 """
@@ -27,7 +27,7 @@ import urllib.request
 from pathlib import Path
 
 from helpers.paths import REPO_ROOT, relative
-from helpers.servers import (
+from course.servers import (
     HOST,
     Server,
     ServerError,
@@ -74,7 +74,7 @@ def start_mlflow(port: int = MLFLOW_PORT, store_uri: str | None = None, **option
     ``store_uri`` defaults to ``helpers.tracking.tracking_uri()``: the course store, or ``MLFLOW_TRACKING_URI``
     when that names a SQLite database.
 
-    ``options`` go to ``helpers.servers.start`` (``timeout``, ``log_path``). Raises ``ServerError`` / ``ValueError``.
+    ``options`` go to ``course.servers.start`` (``timeout``, ``log_path``). Raises ``ServerError`` / ``ValueError``.
     """
     from helpers import tracking
 
@@ -96,7 +96,7 @@ def start_evidently(port: int = EVIDENTLY_PORT, workspace: Path | str | None = N
 
     Raises:
         ValueError: a bad port, or no workspace with a project at ``workspace`` (the message says how to make one).
-        ServerError: as ``helpers.servers.start``.
+        ServerError: as ``course.servers.start``.
     """
     from helpers.workspace import WORKSPACE_DIR
 
@@ -191,7 +191,7 @@ def _mlflow_answers(base: str, timeout: float = 10.0) -> bool:
 
 def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "proxy_bias", days: int = 180,
              out=print) -> int:  # fmt: skip
-    """``python -m helpers live``: log one simulated day per ``interval`` seconds to a new run; see the module doc."""
+    """``python -m course live``: log one simulated day per ``interval`` seconds to a new run; see the module doc."""
     port = check_port(port)
     if not interval > 0:
         raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
@@ -244,7 +244,7 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
             except (OSError, MlflowException) as error:
                 status = "FAILED"
                 raise ServerError(f"the MLflow server at {base} stopped answering ({error}); start it again with "
-                                  f"python -m helpers live --port {port}") from error  # fmt: skip
+                                  f"python -m course live --port {port}") from error  # fmt: skip
             except BaseException:
                 status = "KILLED"
                 raise
@@ -279,7 +279,7 @@ def _fail_fast() -> dict[str, str | None]:
 
 # ---------------------------------------------------------------------------------------------------- commands
 def _parser(command: str, port: int, about: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"python -m helpers {command}", description=about)
+    parser = argparse.ArgumentParser(prog=f"python -m course {command}", description=about)
     parser.add_argument("--port", default=port, help=f"port on 127.0.0.1 (default {port})")
     return parser
 

@@ -1,6 +1,6 @@
 """Environment check: one ``[ OK ]`` or ``[FAIL]`` line per pinned package, the Jupyter kernel and each data file.
 
-Run it as ``python -m helpers check-env`` (exit code 1 when anything fails) or call ``check_environment()`` from a
+Run it as ``python -m course check-env`` (exit code 1 when anything fails) or call ``check_environment()`` from a
 notebook. The lines hold no paths or patch versions of Python, so they read the same on every machine.
 """
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.handouts import write_index
+from course.handouts import write_index
 from helpers.paths import ARTEFACT_LOG_VARIABLE, BUILD_DIR, REPO_ROOT, relative
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 An Evidently *workspace* is a folder of projects; a *project* holds *snapshots* (the results of
 ``Report(...).run(current, reference, timestamp=...)``) and a *dashboard*: panels that plot one metric value per
-snapshot over the snapshots' timestamps. ``python -m helpers dashboard`` (``make dashboard``) serves this folder with
+snapshot over the snapshots' timestamps. ``python -m course dashboard`` (``make dashboard``) serves this folder with
 the Evidently UI.
 
 Typical use (a year replayed day by day)::
@@ -62,7 +62,7 @@ __all__ = [
     "read_snapshots",
 ]
 
-#: The course's Evidently workspace (served by ``python -m helpers dashboard``).
+#: The course's Evidently workspace (served by ``python -m course dashboard``).
 WORKSPACE_DIR = BUILD_DIR / "workspace"
 #: The project the capstone writes its weekly snapshots to.
 PROJECT_NAME = "credit-monitoring"

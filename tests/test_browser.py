@@ -3,7 +3,7 @@ live run's metric charts, and JupyterLab renders notebook 00 with its outputs. S
 
 Headless Chromium is Debian's ``chromium`` package driven by Playwright (Playwright's own browser download cannot
 work offline). Without Chromium these tests skip and say how to install it. The servers are real, started by the
-course's own machinery (``helpers.dashboards``) on free ports, and stopped by PID, children included.
+course's own machinery (``course.dashboards``) on free ports, and stopped by PID, children included.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import nbformat
 import psutil
 import pytest
 
-from helpers import dashboards, servers
+from course import dashboards, servers
 from helpers import workspace as W
 from helpers.paths import BUILD_DIR, REPO_ROOT
 

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from helpers.environment import environment_report, pinned_requirements, unpinned_requirement_lines
+from course.environment import environment_report, pinned_requirements, unpinned_requirement_lines
 from helpers.paths import REPO_ROOT
 
 
@@ -20,7 +20,7 @@ def test_pandas_stays_below_3_for_evidently():
 
 
 def test_unpinned_line_is_detected(tmp_path, monkeypatch):
-    import helpers.environment as env
+    import course.environment as env
 
     fake = tmp_path / "requirements.txt"
     fake.write_text("pandas==2.3.3\nnumpy>=2\n-e .\n# a comment\nmlflow\n")
@@ -36,7 +36,7 @@ def test_report_passes_here_and_has_one_line_per_pin():
 
 
 def test_check_env_command_prints_ok_lines():
-    out = subprocess.run([sys.executable, "-m", "helpers", "check-env"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "course", "check-env"], capture_output=True, text=True,
                          cwd=REPO_ROOT, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "[ OK ] pandas 2.3.3" in out.stdout
@@ -44,7 +44,7 @@ def test_check_env_command_prints_ok_lines():
 
 
 def test_unknown_command_lists_the_commands():
-    out = subprocess.run([sys.executable, "-m", "helpers", "deploy"], capture_output=True, text=True, cwd=REPO_ROOT)
+    out = subprocess.run([sys.executable, "-m", "course", "deploy"], capture_output=True, text=True, cwd=REPO_ROOT)
     assert out.returncode == 2 and "unknown command 'deploy'" in out.stderr and "check-env" in out.stderr
 
 
@@ -53,7 +53,7 @@ def test_kernel_of_another_python_fails(monkeypatch):
 
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from helpers.environment import _check_kernel
+    from course.environment import _check_kernel
 
     other = SimpleNamespace(argv=["/opt/other-env/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"])
     monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", lambda self, name: other)

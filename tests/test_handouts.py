@@ -9,8 +9,8 @@ from urllib.parse import unquote
 
 import nbformat
 
-from helpers.handouts import write_index
-from helpers.notebooks import run_all
+from course.handouts import write_index
+from course.notebooks import run_all
 
 
 def _repo(root: Path) -> Path:

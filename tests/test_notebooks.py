@@ -11,7 +11,7 @@ from helpers.checks import (
     VERDICT_THOUGHT,
     VERDICT_UNANSWERED,
 )
-from helpers.notebooks import (
+from course.notebooks import (
     course_notebooks,
     describe_failure,
     execute,

@@ -3,8 +3,8 @@
 import nbformat
 import pytest
 
-from helpers.__main__ import main
-from helpers.notebooks import normalize, print_table, run_all
+from course.__main__ import main
+from course.notebooks import normalize, print_table, run_all
 
 
 def _notebook(path, *sources):

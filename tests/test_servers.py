@@ -22,7 +22,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from helpers import servers
+from course import servers
 from helpers.paths import REPO_ROOT
 
 pytestmark = pytest.mark.server
@@ -32,9 +32,9 @@ START_SECONDS = 240  # a loaded 2-core machine can take a minute to start an MLf
 
 # ------------------------------------------------------------------------------------------------ helpers
 def _command(name: str, *args: str, env: dict | None = None, log: Path) -> subprocess.Popen:
-    """``python -m helpers NAME ARGS`` with SIGINT at its default (a test runner may have started us ignoring it)."""
+    """``python -m course NAME ARGS`` with SIGINT at its default (a test runner may have started us ignoring it)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "helpers", name, *args],
+        [sys.executable, "-m", "course", name, *args],
         cwd=REPO_ROOT,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
@@ -160,7 +160,7 @@ def test_a_server_does_not_outlive_a_command_killed_with_sigkill(tmp_path):
     """SIGKILL gives the command no chance to clean up; the server it started must end anyway."""
     port, pid_file = servers.free_port(), tmp_path / "pid"
     script = (
-        "import sys, time; from helpers import servers; "
+        "import sys, time; from course import servers; "
         f"s = servers.start('http server', [sys.executable, '-m', 'http.server', '{port}', '--bind', '127.0.0.1'], "
         f"{port}, log_path={str(tmp_path / 'http.log')!r}); open({str(pid_file)!r}, 'w').write(str(s.pid)); "
         "time.sleep(600)"
@@ -192,7 +192,7 @@ def test_a_busy_port_exits_non_zero_at_once_with_the_fix(command, busy_port, sto
     extra = ["--workspace", str(_workspace(tmp_path))] if command == "dashboard" else []
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "helpers", command, "--port", str(busy_port), *extra],
+        [sys.executable, "-m", "course", command, "--port", str(busy_port), *extra],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, **store_env},
     )  # fmt: skip
     seconds = time.monotonic() - started
@@ -204,7 +204,7 @@ def test_a_busy_port_exits_non_zero_at_once_with_the_fix(command, busy_port, sto
 
 @pytest.mark.parametrize("port", ["80", "70000", "http"])
 def test_a_bad_port_is_named_and_nothing_starts(port):
-    result = subprocess.run([sys.executable, "-m", "helpers", "mlflow-ui", "--port", port], cwd=REPO_ROOT,
+    result = subprocess.run([sys.executable, "-m", "course", "mlflow-ui", "--port", port], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode == 2
     assert port in result.stderr and "1024 to 65535" in result.stderr
@@ -218,7 +218,7 @@ def test_a_bad_port_is_named_and_nothing_starts(port):
 )  # fmt: skip
 def test_live_names_a_bad_argument_before_starting_anything(args, message):
     port = servers.free_port()
-    result = subprocess.run([sys.executable, "-m", "helpers", "live", "--port", str(port), *args], cwd=REPO_ROOT,
+    result = subprocess.run([sys.executable, "-m", "course", "live", "--port", str(port), *args], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode == 2
     assert message in result.stderr
@@ -227,7 +227,7 @@ def test_live_names_a_bad_argument_before_starting_anything(args, message):
 
 def test_dashboard_without_a_workspace_says_how_to_make_one(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "helpers", "dashboard", "--workspace", str(tmp_path / "none")],
+        [sys.executable, "-m", "course", "dashboard", "--workspace", str(tmp_path / "none")],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 2
