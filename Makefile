@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 # The servers' port: `make dashboard PORT=8001` (each command has its own default).
 PORT_ARG = $(if $(PORT),--port $(PORT))
 
-.PHONY: install run test lab mlflow-ui dashboard live notebooks check-env bench clean
+.PHONY: install run test lab mlflow-ui dashboard live prometheus notebooks check-env bench clean
 
 install: $(STAMP)
 
@@ -49,6 +49,11 @@ dashboard: install
 ## live: one simulated day per second logged to a new MLflow run; watch http://127.0.0.1:5000 (Ctrl+C stops all)
 live: install
 	$(PY) -m course live $(PORT_ARG)
+
+## prometheus: a real Prometheus evaluating monitoring/alerts.yml on a replay of the live feed, one simulated day
+## per second (the rules' durations scaled to match); alerts at http://127.0.0.1:9090/classic/alerts
+prometheus: install
+	$(PY) -m course prometheus $(PORT_ARG)
 
 ## notebooks: re-execute the committed notebooks and solutions in place, regenerate the learner exercises
 notebooks: install

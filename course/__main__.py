@@ -1,4 +1,4 @@
-"""Command line: ``python -m course run | check-env | notebooks [NAME ...] | mlflow-ui | dashboard | live | lab``."""
+"""Command line: ``python -m course run | check-env | notebooks [NAME ...] | mlflow-ui | dashboard | live | lab | prometheus``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ commands:
   dashboard [--port P]  serve the Evidently UI on the capstone's workspace at http://127.0.0.1:8000
   live [--port P]       log one simulated day per second to a new MLflow run (starts the server if none runs)
   lab [--port P]        JupyterLab on the repository at http://127.0.0.1:8888 (the address with its token is printed)
+  prometheus [--port P] a real Prometheus at http://127.0.0.1:9090 evaluating monitoring/alerts.yml on a replay
+                        of the live feed (one simulated day per second; durations in the rules scaled to match)
   bench [NAME..]      run the benchmarks in benchmarks/ (all, or those whose name contains NAME) and print figures
 """
 
@@ -41,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         from course.dashboards import main as serve
 
         return serve(command, rest)
+    if command == "prometheus":
+        from course.prometheus import main as prometheus
+
+        return prometheus(rest)
     if command == "bench":
         import subprocess
 
