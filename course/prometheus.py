@@ -190,9 +190,10 @@ def start_prometheus(port: int, config: Path, **options):
     data = Path(config).parent / "data"
     if data.exists():  # the last replay's series and alert states: a new replay starts clean
         shutil.rmtree(data)
-    command = [program, f"--config.file={config}", f"--web.listen-address={HOST}:{port}",
-               f"--storage.tsdb.path={data}", "--log.level=warn"]  # fmt: skip
-    return start("Prometheus", command, port, "/-/ready", **options)
+    # run from the config's folder with relative paths: the Alerts page names the rule file "rules.yml"
+    command = [program, f"--config.file={Path(config).name}", f"--web.listen-address={HOST}:{port}",
+               f"--storage.tsdb.path={data.name}", "--log.level=warn"]  # fmt: skip
+    return start("Prometheus", command, port, "/-/ready", cwd=Path(config).parent, **options)
 
 
 def _wait_for_first_scrape(base: str, seconds_per_day: float, timeout: float = 60.0) -> None:

@@ -174,3 +174,64 @@ def test_jupyterlab_renders_notebook_00_with_its_outputs(page, tmp_path):
         _screenshot(page, "jupyterlab-notebook-00.png")
     finally:
         _stop_and_check(server)  # the kernel the opened notebook started goes too
+
+
+# ------------------------------------------------------------------------------------------------ Prometheus
+def _red_flag_state(base: str) -> str | None:
+    """DisparateImpactRedFlag's state by Prometheus' API (None: inactive, or Prometheus not up yet)."""
+    import json
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{base}/api/v1/alerts", timeout=5) as response:
+            alerts = json.loads(response.read())["data"]["alerts"]
+    except OSError:
+        return None
+    return next((a["state"] for a in alerts if a["labels"]["alertname"] == "DisparateImpactRedFlag"), None)
+
+
+def _alerts_page_state(page, base: str) -> str:
+    """The Alerts page as a person reads it: the red flag's row expanded, its State column (PENDING / FIRING)."""
+    page.goto(f"{base}/classic/alerts")
+    rule = page.get_by_text("DisparateImpactRedFlag", exact=True).first
+    rule.click()  # expands the rule: its definition and its active alert
+    body = page.inner_text("body")
+    if "DisparateImpactRedFlag (1 active)" not in body:
+        return "inactive"
+    return "firing" if "FIRING" in body else "pending" if "PENDING" in body else "unknown"
+
+
+def test_prometheus_alerts_page_shows_the_red_flag_pending_then_firing_during_a_replay(page, tmp_path):
+    """``make prometheus`` at a second a day from day 84: the Alerts page shows DisparateImpactRedFlag pending, then
+    firing (the feed holds several runs of low days, so a page that loads a moment late gets the next one)."""
+    import signal
+    import subprocess
+    import sys
+
+    from course import prometheus as P
+
+    if shutil.which("prometheus") is None:
+        pytest.skip(P.INSTALL_HINT)
+    port, exporter_port = servers.free_port(), servers.free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "prometheus.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "course", "prometheus", "--port", str(port), "--exporter-port", str(exporter_port),
+         "--seconds-per-day", "1", "--start-day", "84"],
+        cwd=REPO_ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    shown: list[str] = []
+    try:
+        deadline = time.monotonic() + PAGE_SECONDS
+        for wanted in ("pending", "firing"):
+            while time.monotonic() < deadline and process.poll() is None:
+                time.sleep(0.1)
+                if _red_flag_state(base) == wanted and _alerts_page_state(page, base) == wanted:
+                    shown.append(wanted)
+                    _screenshot(page, f"prometheus-alert-{wanted}.png")
+                    break
+        assert shown == ["pending", "firing"], (shown, log.read_text())
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
