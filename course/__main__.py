@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run":
         from course.notebooks import run_and_report
 
-        return 0 if run_and_report() else 1
+        return run_and_report()
     if command == "check-env":
         from course.environment import check_environment
 

@@ -47,6 +47,10 @@ __all__ = [
     "LAB_PORT",
     "LIVE_EXPERIMENT",
     "LIVE_METRICS",
+    "RUNS_VIEW",
+    "MLFLOW_UI_REFRESH_SECONDS",
+    "mlflow_ui_url",
+    "experiment_links",
     "start_mlflow",
     "start_evidently",
     "start_lab",
@@ -61,10 +65,40 @@ LAB_PORT = 8888  #: Jupyter's own default
 #: Environment every Evidently UI the course starts gets: no usage events sent to the internet.
 EVIDENTLY_ENV = {"DO_NOT_TRACK": "1"}
 #: Environment every MLflow server the course starts gets.
-MLFLOW_ENV = {"MLFLOW_DISABLE_TELEMETRY": "true"}
+MLFLOW_ENV = {"MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
 #: The experiment ``live`` logs to, and the metrics it logs once per simulated day.
 LIVE_EXPERIMENT = "live-dashboard"
 LIVE_METRICS = ("accuracy", "fairness_ratio", "drift_share")
+#: MLflow 3's UI opens in its GenAI view; this query opens the "Model training" view (runs, charts, the registry).
+RUNS_VIEW = "?workflowType=machine_learning"
+#: Seconds between two redraws of MLflow's metric charts (the UI polls; it does not follow each logged point).
+MLFLOW_UI_REFRESH_SECONDS = 30
+
+
+def mlflow_ui_url(base: str, experiment_id: str | None = None, run_id: str | None = None) -> str:
+    """The MLflow UI address a learner should open: the experiments list, an experiment's runs list or a run, in the
+    "Model training" view (``RUNS_VIEW``)."""
+    path = "/#/experiments"
+    if experiment_id is not None:
+        path += f"/{experiment_id}/runs" + (f"/{run_id}" if run_id is not None else "")
+    return f"{base}{path}{RUNS_VIEW}"
+
+
+def experiment_links(base: str) -> list[tuple[str, str]]:
+    """``(experiment name, runs-list address)`` for every experiment of the MLflow server at ``base``, in the order
+    the UI lists them. Clicking an experiment in MLflow 3's list opens its GenAI overview; these open its runs."""
+    from helpers import tracking
+
+    client = tracking.connect(base)
+    return [(e.name, mlflow_ui_url(base, e.experiment_id)) for e in client.search_experiments()]
+
+
+def _announce_mlflow(server: Server) -> str:
+    """What ``mlflow-ui`` prints once the server answers: the experiments list and each experiment's runs list."""
+    lines = [f"MLflow server up at {mlflow_ui_url(server.url)} (answered after {server.started_seconds:.1f} s); "
+             f"stop it with Ctrl+C. Each experiment's runs:"]  # fmt: skip
+    lines += [f"  {name}: {url}" for name, url in experiment_links(server.url)]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------------- servers
@@ -228,8 +262,9 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
             client.set_experiment_tag(experiment_id, "mlflow.experimentKind", "custom_model_development")
             run = client.create_run(experiment_id, run_name=f"live {scenario}", tags={"scenario": scenario})
             run_id = run.info.run_id
-            out(f"open {base}/#/experiments/{experiment_id}/runs/{run_id} : one simulated day per "
-                f"{interval:g} s, {len(LIVE_METRICS)} metrics; stop with Ctrl+C")  # fmt: skip
+            out(f"open {mlflow_ui_url(base, experiment_id, run_id)} : one simulated day per {interval:g} s, "
+                f"{len(LIVE_METRICS)} metrics; the page redraws its charts every {MLFLOW_UI_REFRESH_SECONDS} s, "
+                f"not at each day; stop with Ctrl+C")  # fmt: skip
             status = "FINISHED"
             try:
                 saved = _fail_fast()  # a server that stops answering is reported in seconds, not after minutes
@@ -317,6 +352,8 @@ def main(command: str, argv: list[str]) -> int:
             else:
                 servers.append({"mlflow-ui": start_mlflow, "lab": start_lab}[command](port))
             server = servers[0]
+            if command == "mlflow-ui":
+                return serve_until_stopped(servers, _announce_mlflow(server))
             return serve_until_stopped(
                 servers,
                 f"{server.name} up at {server.login_url or server.url} (answered after {server.started_seconds:.1f} s);"

@@ -120,7 +120,16 @@ def test_evidently_ui_shows_the_course_panels_and_the_latest_disparate_impact(pa
 
 
 # ------------------------------------------------------------------------------------------------ MLflow UI
-def test_mlflow_ui_shows_the_live_runs_metric_charts(page, tmp_path):
+def _close_assistant(page) -> None:
+    close = page.get_by_role("button", name="Close")  # the assistant panel that opens on a first visit
+    if close.count():
+        close.first.click()
+
+
+def test_mlflow_links_the_course_prints_land_on_the_runs_list_and_the_live_runs_charts(page, tmp_path):
+    """The links ``make mlflow-ui`` and ``make live`` print open MLflow's "Model training" view (MLflow 3 opens in
+    its GenAI view otherwise): the experiments list with the model registry in the sidebar, the live experiment's
+    runs list, and the live run's metric charts."""
     port = servers.free_port()
     server = dashboards.start_mlflow(port, store_uri="sqlite:///" + (tmp_path / "mlflow.db").as_posix())
     lines: list[str] = []
@@ -128,17 +137,24 @@ def test_mlflow_ui_shows_the_live_runs_metric_charts(page, tmp_path):
         assert dashboards.run_live(port, interval=0.05, days=12, out=lines.append) == 0  # uses the running server
         assert server.process.poll() is None, "live stopped a server it had not started"
         assert lines[0] == f"using the MLflow server already running at {server.url}"
-        run_url = next(line for line in lines if line.startswith("open ")).split()[1]
-        page.goto(server.url)
-        page.get_by_text("Model training", exact=True).first.click()  # the UI's mode for classic ML runs
-        page.goto(run_url + "/model-metrics")
+        printed = next(line for line in lines if line.startswith("open "))
+        assert f"every {dashboards.MLFLOW_UI_REFRESH_SECONDS} s" in printed  # the UI redraws on its own clock
+        run_url = printed.split()[1]
+        page.goto(dashboards.mlflow_ui_url(server.url))  # the first address make mlflow-ui prints
+        page.get_by_text(dashboards.LIVE_EXPERIMENT, exact=True).first.wait_for()
+        page.get_by_text("Model registry", exact=True).first.wait_for()  # the registry is in the sidebar
+        _screenshot(page, "mlflow-experiments-list.png")
+        links = dict(dashboards.experiment_links(server.url))  # and each experiment's runs list, printed below it
+        page.goto(links[dashboards.LIVE_EXPERIMENT])
+        page.get_by_text("live proxy_bias", exact=True).first.wait_for()  # the runs list, not a GenAI page
+        assert "Start tracing" not in page.inner_text("body")
+        _close_assistant(page)
+        _screenshot(page, "mlflow-runs-list.png")
+        page.goto(run_url.replace(dashboards.RUNS_VIEW, "") + "/model-metrics" + dashboards.RUNS_VIEW)
         for key in dashboards.LIVE_METRICS:
             page.get_by_text(key, exact=True).first.wait_for()  # waits for text: the UI keeps polling
-        page.locator(".js-plotly-plot").nth(len(dashboards.LIVE_METRICS) - 1).wait_for()
         page.locator(".js-plotly-plot .scatterlayer .trace").nth(len(dashboards.LIVE_METRICS) - 1).wait_for()
-        close = page.get_by_role("button", name="Close")  # the assistant panel that opens on a first visit
-        if close.count():
-            close.first.click()
+        _close_assistant(page)
         assert "live proxy_bias" in page.inner_text("body")
         _screenshot(page, "mlflow-live-run.png")
     finally:

@@ -257,10 +257,16 @@ def test_mlflow_ui_honours_port_and_sigint_stops_every_child(store_env, tmp_path
     log = tmp_path / "mlflow-ui.log"
     process = _command("mlflow-ui", "--port", str(port), env=store_env, log=log)
     try:
-        shown = _wait_for(log, "up at", process)
-        assert f"http://127.0.0.1:{port}" in shown
+        shown = _wait_for(log, "runs:", process)
+        # the address printed opens MLflow's "Model training" view (the experiments list), not its GenAI view
+        assert f"http://127.0.0.1:{port}/#/experiments?workflowType=machine_learning" in shown
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as response:
             assert response.status == 200
+        (server,) = [psutil.Process(pid) for pid in _descendants(process.pid)
+                     if "server" in psutil.Process(pid).cmdline()][:1]  # fmt: skip
+        # no job runner and its workers (10 processes, 2.4 GB): the course needs no server jobs
+        assert server.environ().get("MLFLOW_SERVER_ENABLE_JOB_EXECUTION") == "false"
+        assert len(_descendants(process.pid)) <= 3, [psutil.Process(p).cmdline()[:4] for p in _descendants(process.pid)]
         print(shown.strip())
     finally:
         _stop_and_check(process, signal.SIGINT)
