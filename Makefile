@@ -12,6 +12,15 @@ export MLFLOW_DISABLE_TELEMETRY := true
 # Nothing the course starts phones home: no DVC analytics, no Evidently UI usage events.
 export DVC_NO_ANALYTICS := 1
 export DO_NOT_TRACK := 1
+# Everything the tools write stays below build/, not in the home folder (course/environment.py lists the same).
+export IPYTHONDIR := $(CURDIR)/build/ipython
+export JUPYTER_CONFIG_DIR := $(CURDIR)/build/jupyter/config
+export JUPYTER_DATA_DIR := $(CURDIR)/build/jupyter/data
+export JUPYTER_RUNTIME_DIR := $(CURDIR)/build/jupyter/runtime
+export JUPYTERLAB_SETTINGS_DIR := $(CURDIR)/build/jupyter/lab/user-settings
+export JUPYTERLAB_WORKSPACES_DIR := $(CURDIR)/build/jupyter/lab/workspaces
+export MPLCONFIGDIR := $(CURDIR)/build/matplotlib
+export npm_config_cache := $(CURDIR)/build/npm
 # The servers' port: `make dashboard PORT=8001` (each command has its own default).
 PORT_ARG = $(if $(PORT),--port $(PORT))
 

@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0 if args else 2
     command, rest = args[0], args[1:]
+    from course.environment import apply_course_environment
+
+    apply_course_environment()  # what the tools write goes below build/, with or without make
     if command == "run":
         from course.notebooks import run_and_report
 

@@ -168,11 +168,34 @@ def start_lab(port: int = LAB_PORT, token: str | None = None, root: Path | str =
     ]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI run as root; Jupyter refuses unless told
         command.append("--allow-root")
+    _write_lab_settings()
     env = {"JUPYTER_PREFER_ENV_PATH": "1", "PYTHONHASHSEED": "0", **MLFLOW_ENV, **EVIDENTLY_ENV,
            "DVC_NO_ANALYTICS": "1"}  # fmt: skip
     server = start("JupyterLab", command, port, "/api", env=env, **options)
     server.login_url = f"{server.url}/lab?token={token}"
     return server
+
+
+#: The course's JupyterLab settings: never fetch Jupyter's news nor check for updates, and so never ask on a first
+#: visit (the "Would you like to receive official Jupyter news?" toast).
+LAB_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+                {"fetchNews": "false", "checkForUpdates": False}}  # fmt: skip
+
+
+def _write_lab_settings() -> None:
+    """Write ``LAB_SETTINGS`` into the course's JupyterLab settings folder (below build/, see
+    ``course.environment``), unless the learner has a settings file there already."""
+    import json
+
+    from course.environment import apply_course_environment
+
+    apply_course_environment()
+    folder = Path(os.environ["JUPYTERLAB_SETTINGS_DIR"])
+    for name, settings in LAB_SETTINGS.items():
+        path = folder / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------------- live

@@ -25,7 +25,7 @@ __all__ = [
     "NOTEBOOK_DIR", "EXERCISE_DIR", "SOLUTION_DIR", "KERNEL", "KERNELSPEC", "CELL_TIMEOUT_SECONDS",
     "CLAIMS_TAG", "KERNEL_ARGUMENTS", "course_notebooks", "solution_notebooks", "learner_notebooks",
     "RunResult", "RunInterrupted", "describe_failure", "execute", "cores", "run_all", "print_table", "run_and_report",
-    "normalize", "execute_in_place", "clear_outputs", "SOLUTION_TAG", "strip_solutions", "learner_path_for",
+    "language_info", "normalize", "execute_in_place", "clear_outputs", "SOLUTION_TAG", "strip_solutions", "learner_path_for",
     "generate_learner_notebooks", "stale_learner_notebooks", "refresh_committed",
 ]
 
@@ -141,6 +141,9 @@ def execute(
 
     from helpers.claims import STRICT_ENV
 
+    from course.environment import apply_course_environment
+
+    apply_course_environment()  # IPython's folders below build/, not in the home folder (inherited by the kernel)
     os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"  # inherited by the kernel: nothing phones home
     os.environ[STRICT_ENV] = "1" if strict_claims else "0"  # inherited by the kernel
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -336,14 +339,23 @@ def run_and_report(workers: int | None = None) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def language_info() -> dict:
+    """The ``language_info`` the course's kernel reports (ipykernel's, with this environment's Python version): what
+    JupyterLab writes into a notebook when it opens one. A notebook committed with less opens marked modified."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return dict(IPythonKernel.language_info)
+
+
 def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Strip what varies between runs (execution timings, papermill metadata) and set kernelspec python3.
+    """Strip what varies between runs (execution timings, papermill metadata) and set kernelspec python3 and the
+    kernel's full ``language_info`` (``language_info()``).
 
     Consecutive outputs of one stream (stdout, stderr) are merged: how a kernel splits its prints into messages
     depends on timing, not on the code. Cells tagged ``claims`` keep (or get) ``jupyter.source_hidden``: JupyterLab
     shows them collapsed.
     """
-    nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}})
+    nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": language_info()})
     for cell in nb.cells:
         for key in ("execution", "papermill", "collapsed", "scrolled", "jupyter", "ExecuteTime"):
             cell.metadata.pop(key, None)
