@@ -18,6 +18,7 @@ its news feed and update check.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import sys
@@ -141,9 +142,36 @@ def start_evidently(port: int = EVIDENTLY_PORT, workspace: Path | str | None = N
             f"no Evidently workspace with a project at {_shown(path)}: run the capstone notebook first "
             f"(make run, or make notebooks ONLY=07), which writes its weekly snapshots there"
         )
+    _check_workspace(path)
     command = [sys.executable, "-m", "evidently.cli", "ui", "--workspace", str(path.resolve()), "--host", HOST,
                "--port", str(port)]  # fmt: skip
-    return start("Evidently UI", command, port, "/api/version", env=EVIDENTLY_ENV, **options)
+    server = start("Evidently UI", command, port, "/api/version", env=EVIDENTLY_ENV, **options)
+    try:  # the UI answers /api/version whatever its workspace holds: ask for what a visitor's first page asks
+        with urllib.request.urlopen(f"{server.url}/api/projects", timeout=30) as response:
+            json.load(response)
+    except (OSError, ValueError) as error:
+        stop_all([server])
+        raise ServerError(f"the Evidently UI cannot read the workspace {_shown(path)} ({error}): "
+                          f"{_REBUILD_WORKSPACE}") from None  # fmt: skip
+    return server
+
+
+_REBUILD_WORKSPACE = "delete the folder and run the capstone notebook again (make notebooks ONLY=07, or make run)"
+
+
+def _check_workspace(path: Path) -> None:
+    """Refuse a damaged workspace before a server starts: each project's metadata.json and each snapshot must be
+    JSON (an interrupted write leaves a truncated file; the UI would say "up" and answer 500). One line names the
+    file and the fix."""
+    for project in sorted(p for p in path.iterdir() if p.is_dir()):
+        for file in [project / "metadata.json", *sorted((project / "snapshots").glob("*.json"))]:
+            if not file.exists():
+                continue
+            try:
+                json.loads(file.read_text(encoding="utf-8"))
+            except (ValueError, UnicodeDecodeError) as error:
+                raise ValueError(f"the Evidently workspace {_shown(path)} is damaged: {_shown(file)} is not valid "
+                                 f"JSON ({error}); {_REBUILD_WORKSPACE}") from None  # fmt: skip
 
 
 def _shown(path: Path) -> str:

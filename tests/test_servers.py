@@ -23,6 +23,7 @@ import psutil
 import pytest
 
 from course import servers
+from helpers.workspace import PROJECT_NAME
 from helpers.paths import REPO_ROOT
 
 pytestmark = pytest.mark.server
@@ -279,7 +280,7 @@ def test_dashboard_serves_the_workspace_with_do_not_track_and_sigterm_stops_it(t
     try:
         print(_wait_for(log, "up at", process).strip())
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/projects", timeout=10) as response:
-            assert [p["name"] for p in json.load(response)] == ["credit-monitoring"]
+            assert [p["name"] for p in json.load(response)] == [PROJECT_NAME]
         (ui,) = [psutil.Process(pid) for pid in _descendants(process.pid) if "evidently.cli" in " ".join(
             psutil.Process(pid).cmdline())]  # fmt: skip
         assert ui.environ().get("DO_NOT_TRACK") == "1"
@@ -349,3 +350,18 @@ def test_lab_serves_with_its_token_and_sigterm_stops_it_and_its_kernels(tmp_path
             urllib.request.urlopen(unauthorised, timeout=30)
     finally:
         _stop_and_check(process, signal.SIGTERM)
+
+
+def test_a_damaged_workspace_is_one_clear_line_not_a_server_that_answers_500(tmp_path):
+    """A snapshot file cut short (an interrupted write): make dashboard names the file and the fix, starts nothing."""
+    path = _workspace(tmp_path)
+    (snapshot,) = list(path.glob("*/snapshots/*.json"))[:1]
+    snapshot.write_text(snapshot.read_text()[:100])
+    port = servers.free_port()
+    result = subprocess.run([sys.executable, "-m", "course", "dashboard", "--workspace", str(path), "--port",
+                             str(port)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is damaged" in lines[0] and snapshot.name in lines[0], result.stderr
+    assert "make notebooks ONLY=07" in lines[0] and "Traceback" not in result.stderr
+    assert not servers.port_in_use(port)
