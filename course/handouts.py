@@ -13,14 +13,14 @@ from pathlib import Path
 
 from helpers.paths import BUILD_DIR, REPO_ROOT
 
-__all__ = ["INDEX_NAME", "write_index", "collect"]
+__all__ = ["INDEX_NAME", "notebook_title", "write_index", "collect"]
 
 INDEX_NAME = "index.html"
 _REPORT_SUFFIXES = (".html", ".md", ".json")
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 
 
-def _title(notebook: Path) -> str:
+def notebook_title(notebook: Path) -> str:
     """The first Markdown heading of a notebook (without the #s), else its file name."""
     try:
         cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
@@ -45,12 +45,13 @@ def collect(build_dir: Path = BUILD_DIR, repo_root: Path = REPO_ROOT) -> dict[st
     notebooks = []
     for source in sorted((repo_root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         page = html_dir / f"{source.stem}.html"
-        notebooks.append((_title(source), page if page.exists() else None))
+        notebooks.append((notebook_title(source), page if page.exists() else None))
     exercises = []
     for page in sorted(html_dir.glob("ex[0-9][0-9]_*.html")):
         source = repo_root / "exercises" / f"{page.stem}.ipynb"
-        exercises.append((_title(source) if source.exists() else page.stem, page))
-    reports = sorted(p for p in (build_dir / "reports").rglob("*") if p.suffix.lower() in _REPORT_SUFFIXES)
+        exercises.append((notebook_title(source) if source.exists() else page.stem, page))
+    reports = sorted(p for p in (build_dir / "reports").rglob("*") if p.suffix.lower() in _REPORT_SUFFIXES
+                     and not (p.suffix.lower() == ".md" and p.with_suffix(".html").exists()))  # the page, not its source
     images = sorted(p for p in (build_dir / "screenshots").rglob("*") if p.suffix.lower() in _IMAGE_SUFFIXES)
     return {
         "notebooks": notebooks,

@@ -1,7 +1,8 @@
 """Executing the course's notebooks: ``make run`` (to build/, with HTML) and ``make notebooks`` (refresh in place).
 
 * ``run_all`` executes every notebook in ``notebooks/`` with papermill into ``build/executed/``, renders each to
-  ``build/html/`` (the hand-outs: cells tagged ``claims``, the checks of the prose, are left out), and prints a
+  ``build/html/`` with the learner exercises (the hand-outs: cells tagged ``claims``, the checks of the prose, are
+  left out; each page titled with its first heading; no script loaded from outside), and prints a
   table (notebook, status, seconds, artefacts written). A failing notebook is reported with the cell that failed,
   the others still run, and the exit status is non-zero.
 * ``refresh_committed`` re-executes the committed notebooks in place from a clean kernel (their outputs are what
@@ -24,7 +25,7 @@ from helpers.paths import ARTEFACT_LOG_VARIABLE, BUILD_DIR, REPO_ROOT, relative
 __all__ = [
     "NOTEBOOK_DIR", "EXERCISE_DIR", "SOLUTION_DIR", "KERNEL", "KERNELSPEC", "CELL_TIMEOUT_SECONDS",
     "CLAIMS_TAG", "KERNEL_ARGUMENTS", "course_notebooks", "solution_notebooks", "learner_notebooks",
-    "RunResult", "RunInterrupted", "describe_failure", "execute", "cores", "run_all", "print_table", "run_and_report",
+    "RunResult", "RunInterrupted", "describe_failure", "TEMPLATE_DIR", "to_html", "render_exercises", "execute", "cores", "run_all", "print_table", "run_and_report",
     "language_info", "normalize", "execute_in_place", "clear_outputs", "SOLUTION_TAG", "strip_solutions", "learner_path_for",
     "generate_learner_notebooks", "stale_learner_notebooks", "refresh_committed",
 ]
@@ -160,17 +161,37 @@ def execute(
     )
 
 
-def _to_html(executed: Path, html: Path) -> None:
-    """Render an executed notebook as the HTML hand-out, without the cells tagged ``claims``."""
+#: nbconvert's templates for the hand-outs: ``handout`` is JupyterLab's look without the scripts it loads from a CDN.
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+def to_html(notebook: Path, html: Path) -> None:
+    """Render ``notebook`` as an HTML hand-out: without the cells tagged ``claims``, titled with its first heading
+    (``course.handouts.notebook_title``), with no script from outside (the ``handout`` template)."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
+
+    from course.handouts import notebook_title
 
     config = Config()
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {CLAIMS_TAG}
-    body, _ = HTMLExporter(config=config).from_notebook_node(nbformat.read(executed, as_version=4))
+    exporter = HTMLExporter(config=config, extra_template_basedirs=[str(TEMPLATE_DIR)], template_name="handout")
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4),
+                                          resources={"metadata": {"name": notebook_title(notebook)}})  # fmt: skip
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(body, encoding="utf-8")
+
+
+def render_exercises(out_dir: Path = BUILD_DIR) -> list[Path]:
+    """The learner exercises (as generated, questions and blanks, no answers) as HTML hand-outs in
+    ``out_dir``/html/; returns the pages written."""
+    pages = []
+    for notebook in learner_notebooks():
+        page = out_dir / "html" / notebook.with_suffix(".html").name
+        to_html(notebook, page)
+        pages.append(page)
+    return pages
 
 
 def cores() -> int:
@@ -243,6 +264,8 @@ def run_all(
         _stop_kernels(threads)
         finished = [r for r in results if r is not None]
         raise RunInterrupted(finished, [relative(p) for p, r in zip(paths, results) if r is None]) from None
+    if notebooks is None:  # the whole course: the exercises' hand-outs too
+        render_exercises(out_dir)
     write_index(out_dir)  # build/html/index.html: the course map, linking everything above and in build/
     return results
 
@@ -297,7 +320,7 @@ def _run_one(path: Path, parameters: dict | None, out_dir: Path, stopping=None) 
     if stopping is not None and stopping.is_set():
         return RunResult(relative(path), False, seconds, [], "stopped by Ctrl+C")
     if executed.exists():
-        _to_html(executed, html)
+        to_html(executed, html)
     written = {p for p in opened if p.exists()}
     written |= {p for p in (executed, html) if p.exists()}
     return RunResult(relative(path), ok, seconds, sorted({relative(p) for p in written}), error)

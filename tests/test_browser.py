@@ -1,5 +1,8 @@
-"""The dashboards in a real browser: the Evidently UI shows the course's panels and values, the MLflow UI shows the
-live run's metric charts, and JupyterLab renders notebook 00 with its outputs. Screenshots go to build/screenshots/.
+"""The dashboards in a real browser, as a person sees them: the Evidently UI shows the course's panels, values and the
+lesson's lines; the links the course prints open MLflow's runs list and the live run's charts; JupyterLab renders
+notebook 00 with its outputs and no news toast; Prometheus' Alerts page shows the red flag pending, then firing,
+during a replay; the hand-out index links every notebook, exercise and report, with distinct titles and no request
+to a host other than 127.0.0.1. Screenshots go to build/screenshots/ (the hand-out index links them).
 
 Headless Chromium is Debian's ``chromium`` package driven by Playwright (Playwright's own browser download cannot
 work offline). Without Chromium these tests skip and say how to install it. The servers are real, started by the
@@ -99,7 +102,16 @@ def course_workspace(tmp_path_factory):
     return path, W.read_snapshots(ws, project)
 
 
-def test_evidently_ui_shows_the_course_panels_and_the_latest_disparate_impact(page, course_workspace):
+def _project_list_shows_description(page, server) -> bool:
+    """The project list (the UI's first page) shows each project's description under its name."""
+    page.goto(server.url)
+    page.get_by_text(W.PROJECT_NAME).first.wait_for()
+    shown = W.PROJECT_DESCRIPTION[:40] in page.inner_text("body")
+    page.get_by_text(W.PROJECT_NAME).first.click()
+    return shown
+
+
+def test_evidently_ui_shows_the_course_panels_the_lessons_lines_and_the_latest_disparate_impact(page, course_workspace):
     path, weeks = course_workspace
     server = dashboards.start_evidently(servers.free_port(), path)
     try:
@@ -114,6 +126,10 @@ def test_evidently_ui_shows_the_course_panels_and_the_latest_disparate_impact(pa
         # the counter shows the latest week's mean disparate impact, as the UI rounds it
         assert any(f"{latest:.{d}f}".rstrip("0") in shown.replace(" ", "") for d in (2, 3, 4)), (latest, shown)
         assert "majority" in page.inner_text("body") and "minority" in page.inner_text("body")
+        for _, legend in W.REFERENCE_LINES.values():  # the lesson's lines, drawn as series with their legends
+            page.get_by_text(legend, exact=True).first.wait_for()
+        assert W.PROJECT_DESCRIPTION[:40] in page.inner_text("body") or _project_list_shows_description(page, server)
+        time.sleep(2)  # the charts animate their lines in
         _screenshot(page, "evidently-dashboard.png")
     finally:
         _stop_and_check(server)
@@ -249,3 +265,72 @@ def test_prometheus_alerts_page_shows_the_red_flag_pending_then_firing_during_a_
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
+
+
+# ------------------------------------------------------------------------------------------------ hand-outs
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory):
+    """A hand-out folder as make run leaves it, for one notebook (fast): its page, every exercise's page, a report
+    (Markdown and its HTML page) and the screenshots the tests above took; served on 127.0.0.1."""
+    import functools
+    import http.server
+    import threading
+
+    from course.handouts import write_index
+    from course.notebooks import course_notebooks, render_exercises, run_all
+
+    build = tmp_path_factory.mktemp("handout") / "build"
+    (result,) = run_all([course_notebooks()[0]], parameters={"fast": True}, out_dir=build)
+    assert result.ok, result.error
+    render_exercises(build)
+    (build / "reports").mkdir()
+    (build / "reports" / "transparency_report.md").write_text("# Transparency report\n")
+    (build / "reports" / "transparency_report.html").write_text("<title>Transparency report</title><h1>Report</h1>")
+    if SCREENSHOTS.exists():
+        shutil.copytree(SCREENSHOTS, build / "screenshots")
+    write_index(build)
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # no line per request in the test's output
+            pass
+
+    handler = functools.partial(Quiet, directory=str(build))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", servers.free_port()), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield build, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_handout_index_links_every_notebook_exercise_and_report_with_distinct_titles_and_nothing_outside(
+        page, handout):  # fmt: skip
+    from urllib.parse import urlparse
+
+    from course.notebooks import course_notebooks, learner_notebooks
+
+    build, base = handout
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url)
+            if urlparse(request.url).hostname != "127.0.0.1" else None)  # fmt: skip
+    page.goto(f"{base}/html/index.html")
+    body = page.inner_text("body")
+    links = {a.inner_text().strip(): a.get_attribute("href") for a in page.locator("a").all()}
+    from course.handouts import notebook_title
+
+    assert notebook_title(course_notebooks()[0]) in links  # the one notebook run is linked ...
+    for notebook in course_notebooks()[1:]:
+        assert f"{notebook_title(notebook)} (not run yet" in body  # ... the others say how to make them
+    for exercise in learner_notebooks():
+        assert notebook_title(exercise) in links, exercise.name
+    assert links.get("transparency_report.html") == "../reports/transparency_report.html"
+    assert not any(href.endswith(".md") for href in links.values())  # the report's page, not its Markdown
+    _screenshot(page, "handouts-index.png")
+    titles = []
+    for label, href in links.items():
+        if href.endswith(".html") and not href.startswith("../reports"):
+            page.goto(f"{base}/html/{href}")
+            titles.append(page.title())
+    assert len(titles) == 1 + len(learner_notebooks()) and len(set(titles)) == len(titles), titles
+    assert "Notebook" not in titles
+    assert not outside, f"requests to hosts other than 127.0.0.1: {sorted(set(outside))[:5]}"
