@@ -301,8 +301,6 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
                 started.append(server)
                 out(f"started the course MLflow server at {base} in {server.started_seconds:.1f} s")
             from helpers import tracking  # slow (MLflow): imported once the port is known to be usable
-            from mlflow.entities import Metric
-            from mlflow.exceptions import MlflowException
 
             out(f"preparing {days} simulated days of the {scenario!r} scenario ...")
             table = daily_monitoring(scenario, days=days)
@@ -316,32 +314,7 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
             out(f"open {mlflow_ui_url(base, experiment_id, run_id)} : one simulated day per {interval:g} s, "
                 f"{len(LIVE_METRICS)} metrics; the page redraws its charts every {MLFLOW_UI_REFRESH_SECONDS} s, "
                 f"not at each day; stop with Ctrl+C")  # fmt: skip
-            status = "FINISHED"
-            try:
-                saved = _fail_fast()  # a server that stops answering is reported in seconds, not after minutes
-                for step, row in table.iterrows():
-                    tick = time.monotonic()
-                    values = {k: float(row[k]) for k in LIVE_METRICS if row[k] == row[k]}  # skip NaN (no value)
-                    client.log_batch(run_id, metrics=[Metric(k, v, int(time.time() * 1000), int(step))
-                                                      for k, v in values.items()], synchronous=True)  # fmt: skip
-                    shown = "  ".join(f"{k} {v:.3f}" for k, v in values.items())
-                    out(f"day {step:3d} ({row['date'].date()})  {shown}")
-                    time.sleep(max(0.0, interval - (time.monotonic() - tick)))
-            except (OSError, MlflowException) as error:
-                status = "FAILED"
-                raise ServerError(f"the MLflow server at {base} stopped answering ({error}); start it again with "
-                                  f"python -m course live --port {port}") from error  # fmt: skip
-            except BaseException:
-                status = "KILLED"
-                raise
-            finally:
-                try:
-                    client.set_terminated(run_id, status=status)
-                except Exception:  # the server may be going down with us
-                    pass
-                os.environ.update({k: v for k, v in saved.items() if v is not None})
-                for key in [k for k, v in saved.items() if v is None]:
-                    os.environ.pop(key, None)
+            _log_days(client, run_id, table, interval, base, f"python -m course live --port {port}", out)
             if started:
                 return serve_until_stopped(started, f"all {len(table)} days logged; the server keeps running "
                                                     f"at {base} until Ctrl+C")  # fmt: skip
@@ -351,6 +324,40 @@ def run_live(port: int = MLFLOW_PORT, interval: float = 1.0, scenario: str = "pr
         return 0
     finally:
         stop_all(started)
+
+
+def _log_days(client, run_id: str, table, interval: float, base: str, restart: str, out) -> None:
+    """Log ``table``'s days to run ``run_id``, one per ``interval`` seconds, and end the run with its status
+    (FINISHED, FAILED when the server stopped answering: ``ServerError`` naming ``restart``, KILLED on Ctrl+C)."""
+    from mlflow.entities import Metric
+    from mlflow.exceptions import MlflowException
+
+    status = "FINISHED"
+    try:
+        saved = _fail_fast()  # a server that stops answering is reported in seconds, not after minutes
+        for step, row in table.iterrows():
+            tick = time.monotonic()
+            values = {k: float(row[k]) for k in LIVE_METRICS if row[k] == row[k]}  # skip NaN (no value)
+            client.log_batch(run_id, metrics=[Metric(k, v, int(time.time() * 1000), int(step))
+                                              for k, v in values.items()], synchronous=True)  # fmt: skip
+            shown = "  ".join(f"{k} {v:.3f}" for k, v in values.items())
+            out(f"day {step:3d} ({row['date'].date()})  {shown}")
+            time.sleep(max(0.0, interval - (time.monotonic() - tick)))
+    except (OSError, MlflowException) as error:
+        status = "FAILED"
+        raise ServerError(f"the MLflow server at {base} stopped answering ({error}); start it again with "
+                          f"{restart}") from error  # fmt: skip
+    except BaseException:
+        status = "KILLED"
+        raise
+    finally:
+        try:
+            client.set_terminated(run_id, status=status)
+        except Exception:  # the server may be going down with us
+            pass
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+        for key in [k for k, v in saved.items() if v is None]:
+            os.environ.pop(key, None)
 
 
 def _fail_fast() -> dict[str, str | None]:

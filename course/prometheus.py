@@ -36,9 +36,23 @@ from course.servers import HOST
 from helpers.paths import BUILD_DIR, REPO_ROOT, relative
 
 __all__ = [
-    "PROMETHEUS_PORT", "EXPORTER_PORT", "COURSE_CONFIG", "COURSE_RULES", "INSTALL_HINT", "FEED_METRICS",
-    "DAY_METRIC", "PrometheusMissing", "find_prometheus", "scaled_duration", "render_rules", "render_config",
-    "Feed", "start_exporter", "start_prometheus", "replay", "main",
+    "COURSE_CONFIG",
+    "COURSE_RULES",
+    "DAY_METRIC",
+    "EXPORTER_PORT",
+    "FEED_METRICS",
+    "INSTALL_HINT",
+    "PROMETHEUS_PORT",
+    "Feed",
+    "PrometheusMissing",
+    "find_prometheus",
+    "main",
+    "render_config",
+    "render_rules",
+    "replay",
+    "scaled_duration",
+    "start_exporter",
+    "start_prometheus",
 ]
 
 PROMETHEUS_PORT = 9090  #: Prometheus' own default
@@ -237,8 +251,16 @@ def replay(port: int = PROMETHEUS_PORT, exporter_port: int = EXPORTER_PORT, seco
            start_day: int = 60, days: int = 180, scenario: str = "proxy_bias", out=print) -> int:  # fmt: skip
     """``python -m course prometheus``: the exporter, Prometheus with the rendered rules, and the replay; after the
     last day both keep serving until Ctrl+C. Returns the exit status (see the module doc)."""
-    from course.servers import (ServerError, Stopped, busy_port_message, check_port, port_in_use,
-                                serve_until_stopped, stop_all, stop_on_signals)  # fmt: skip
+    from course.servers import (
+        ServerError,
+        Stopped,
+        busy_port_message,
+        check_port,
+        port_in_use,
+        serve_until_stopped,  # fmt: skip
+        stop_all,
+        stop_on_signals,
+    )
 
     port, exporter_port = check_port(port), check_port(exporter_port)
     seconds_per_day = _check_speed(seconds_per_day)

@@ -311,16 +311,8 @@ def _snapshot(calculations: list, values: list, timestamp: pd.Timestamp, name: s
     return Snapshot.load_model(model)
 
 
-def add_weekly_snapshots(
-    ws,
-    project,
-    frames: pd.DataFrame,
-    reference: pd.DataFrame,
-    features: Sequence[str],
-    metrics: pd.DataFrame | None = None,
-    date_column: str = "date",
-    start=None,
-) -> pd.DataFrame:
+def add_weekly_snapshots(ws, project, frames: pd.DataFrame, reference: pd.DataFrame, features: Sequence[str],
+                         metrics: pd.DataFrame | None = None, date_column: str = "date", start=None) -> pd.DataFrame:
     """Write one Evidently snapshot per simulated week to ``project``, timestamped with the week's first day.
 
     Week ``k`` covers days ``start + 7k`` to ``start + 7k + 6``; only complete weeks are written (a year of 365
@@ -349,21 +341,12 @@ def add_weekly_snapshots(
         ValueError: a missing column, an empty frame, a non-numeric metric column, fewer than seven days of data, a
             complete week without rows, missing values in a feature (see ``drift_timeline``).
     """
-    from helpers.drift import drift_timeline
-
     features, metrics, names = _check_inputs(frames, reference, features, metrics, date_column)
     weeks = _week_numbers(frames, metrics, date_column, start)
     if weeks.count == 0:
-        raise ValueError(
-            f"frames cover fewer than {DAYS_PER_WEEK} days from the start: no complete week to write (column "
-            f"{date_column!r})"
-        )
-    inside = frames.loc[weeks.rows >= 0, [date_column, *features]]
-    # weekly windows that start on the first day of week 0: pandas' weeks ending the day before it
-    anchor = _WEEKDAYS[(weeks.first.dayofweek + DAYS_PER_WEEK - 1) % DAYS_PER_WEEK]
-    drift = drift_timeline(reference, inside.assign(**{date_column: pd.to_datetime(inside[date_column])}),
-                           date_column=date_column, freq=f"W-{anchor}", columns=features, min_rows=1)  # fmt: skip
-    drifted = drift.groupby("period")["drifted"].sum()
+        raise ValueError(f"frames cover fewer than {DAYS_PER_WEEK} days from the start: no complete week to write "
+                         f"(column {date_column!r})")  # fmt: skip
+    drifted = _drifted_per_week(frames, reference, features, weeks, date_column)
     means = metrics[names].astype(float).groupby(weeks.metrics).mean()  # NaN (a day without a value) is skipped
     sizes = np.bincount(weeks.rows[weeks.rows >= 0], minlength=weeks.count)
 
@@ -377,13 +360,24 @@ def add_weekly_snapshots(
         count = int(drifted.loc[week_start])
         share = count / len(features)
         weekly = {name: float(means.at[k, name]) if k in means.index else float("nan") for name in names}
-        end = week_start + pd.Timedelta(days=DAYS_PER_WEEK - 1)
-        name = f"week {k:02d}: {week_start.date()} to {end.date()}"
+        name = f"week {k:02d}: {week_start.date()} to {(week_start + pd.Timedelta(days=DAYS_PER_WEEK - 1)).date()}"
         snapshot = _snapshot(calculations, [(count, share), *weekly.values(), *lines.values()], week_start, name)
         ref = ws.add_run(project.id, snapshot, include_data=False)
         written.append({"week": k, "timestamp": week_start, "rows": int(sizes[k]), DRIFT_SHARE: share, **weekly,
                         "snapshot_id": str(ref.id)})  # fmt: skip
     return pd.DataFrame(written)
+
+
+def _drifted_per_week(frames, reference, features: list[str], weeks: _Weeks, date_column: str) -> pd.Series:
+    """Drifted features per week (indexed by each week's first day), by Evidently's tests with weekly windows."""
+    from helpers.drift import drift_timeline
+
+    inside = frames.loc[weeks.rows >= 0, [date_column, *features]]
+    # weekly windows that start on the first day of week 0: pandas' weeks ending the day before it
+    anchor = _WEEKDAYS[(weeks.first.dayofweek + DAYS_PER_WEEK - 1) % DAYS_PER_WEEK]
+    drift = drift_timeline(reference, inside.assign(**{date_column: pd.to_datetime(inside[date_column])}),
+                           date_column=date_column, freq=f"W-{anchor}", columns=features, min_rows=1)  # fmt: skip
+    return drift.groupby("period")["drifted"].sum()
 
 
 def week_report(
