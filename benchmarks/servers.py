@@ -48,7 +48,8 @@ def live_rate(folder: Path) -> None:
         lines: list[str] = []
         days = 8
         dashboards.run_live(server.port, interval=1.0, days=days, out=lines.append)
-        run_id = next(line for line in lines if line.startswith("open ")).split()[1].rsplit("/", 1)[-1]
+        run_url = next(line for line in lines if line.startswith("open ")).split()[1]
+        run_id = run_url.replace(dashboards.RUNS_VIEW, "").rsplit("/", 1)[-1]
         query = urllib.parse.urlencode({"run_id": run_id, "metric_key": "accuracy"})
         with urllib.request.urlopen(f"{server.url}/api/2.0/mlflow/metrics/get-history?{query}") as response:
             stamps = sorted(int(p["timestamp"]) for p in json.load(response)["metrics"])
@@ -58,12 +59,36 @@ def live_rate(folder: Path) -> None:
         servers.stop_all([server])
 
 
+def processes(label: str, server: servers.Server) -> None:
+    """How many processes a server runs and their resident memory (MLflow's job runner alone is 8 processes)."""
+    import psutil
+
+    family = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
+    rss = sum(p.memory_info().rss for p in family) / 2**20
+    print(f"{label + ': processes, resident memory':<60} {len(family):6d}  {rss:8.0f} MiB", flush=True)
+
+
+def prometheus_start(folder: Path) -> None:
+    import shutil
+
+    from course import prometheus
+
+    if shutil.which("prometheus") is None:
+        print(f"prometheus: skipped ({prometheus.INSTALL_HINT})")
+        return
+    config = prometheus.render_config(1.0, servers.free_port(), out_dir=folder / "prometheus")
+    server = prometheus.start_prometheus(servers.free_port(), config)
+    servers.stop_all([started("prometheus (the course's rules at 1 s per simulated day)", server)])
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as folder:
         busy_port_exit()
         server = started("mlflow server --workers 1", dashboards.start_mlflow(
             servers.free_port(), store_uri="sqlite:///" + (Path(folder) / "mlflow.db").as_posix()))  # fmt: skip
+        processes("mlflow server, MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false", server)
         servers.stop_all([server])
+        prometheus_start(Path(folder))
         from helpers import workspace
 
         if (workspace.WORKSPACE_DIR).is_dir() and any(workspace.WORKSPACE_DIR.iterdir()):
