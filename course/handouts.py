@@ -115,7 +115,9 @@ def write_index(build_dir: Path = BUILD_DIR, repo_root: Path = REPO_ROOT) -> Pat
                 parts.append(f'<li><a href="{href}">{esc(label)}</a></li>')
         parts.append("</ul>")
     parts.append("<p>Live: <code>make dashboard</code> serves the Evidently workspace, <code>make mlflow-ui</code> the "
-                 "MLflow store and <code>make live</code> a run that grows by one simulated day per second.</p>")
+                 "MLflow store, <code>make live</code> a run that grows by one simulated day per second and "
+                 "<code>make prometheus</code> a real Prometheus evaluating the course's alert rules on a replay "
+                 "(its Alerts page: <code>/classic/alerts</code>).</p>")
     parts.append("</body></html>")
     index.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return index
