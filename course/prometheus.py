@@ -265,9 +265,9 @@ def replay(port: int = PROMETHEUS_PORT, exporter_port: int = EXPORTER_PORT, seco
     port, exporter_port = check_port(port), check_port(exporter_port)
     seconds_per_day = _check_speed(seconds_per_day)
     find_prometheus()  # before anything slow: a missing server costs no waiting
-    for number, name in ((port, "Prometheus"), (exporter_port, "exporter")):
+    for number, name, flag in ((port, "Prometheus", "--port"), (exporter_port, "exporter", "--exporter-port")):
         if port_in_use(number):
-            raise ServerError(busy_port_message(number, name))
+            raise ServerError(busy_port_message(number, name).replace("--port", flag))
     if isinstance(start_day, bool) or not isinstance(start_day, int) or not 0 <= start_day < days:
         raise ValueError(f"start_day must be a whole number from 0 to {days - 1} (days={days}), got {start_day!r}")
     servers, exporter = [], None

@@ -147,3 +147,20 @@ def test_the_red_flag_goes_pending_then_fires_on_the_days_the_rule_gives_and_ctr
     assert "Traceback" not in output
     alive = [pid for pid in children if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
     assert not alive, f"left running: {alive}"
+
+
+@pytest.mark.parametrize("which", ["--port", "--exporter-port"])
+def test_a_busy_port_is_refused_at_once_with_the_fix(which):
+    import socket
+
+    if shutil.which("prometheus") is None:
+        pytest.skip(P.INSTALL_HINT)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        busy = listener.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "course", "prometheus", which, str(busy)], cwd=REPO_ROOT,
+                                capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert f"port {busy} is in use: choose another with {which} {busy + 1}" in result.stderr
+    assert "Traceback" not in result.stderr and "preparing" not in result.stdout  # refused before any work
