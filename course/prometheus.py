@@ -285,11 +285,12 @@ def replay(port: int = PROMETHEUS_PORT, exporter_port: int = EXPORTER_PORT, seco
             base = f"http://{HOST}:{port}"
             out("waiting for Prometheus' first scrape of the exporter (about 5 s) ...")
             _wait_for_first_scrape(base, seconds_per_day)
-            out(f"Prometheus up at {base}/classic/alerts (alerts) and {base}/classic/graph (metrics); the exporter "
-                f"at http://{HOST}:{exporter_port}/metrics. One simulated day every {seconds_per_day:g} s from day "
-                f"{start_day}; the rules of monitoring/alerts.yml run with durations scaled to match "
-                f"({relative(config.parent)}/rules.yml): for: 2d lasts {2 * seconds_per_day:g} s. "
-                f"The Alerts page does not refresh itself: reload it. Stop with Ctrl+C")  # fmt: skip
+            out(f"Prometheus up: alerts at {base}/classic/alerts (the page does not refresh itself: reload it)\n"
+                f"  a metric at {base}/classic/graph?g0.expr=credit_disparate_impact&g0.tab=0&g0.range_input=5m\n"
+                f"  the exporter at http://{HOST}:{exporter_port}/metrics\n"
+                f"One simulated day every {seconds_per_day:g} s from day {start_day}; the rules of "
+                f"monitoring/alerts.yml run with every duration scaled to match ({relative(config.parent)}/rules.yml): "
+                f"for: 2d lasts {2 * seconds_per_day:g} s. Stop with Ctrl+C")  # fmt: skip
             _play(feed, table, start_day, seconds_per_day, out)
             return serve_until_stopped(servers, "replay finished: Prometheus keeps serving the last day; Ctrl+C stops")
     except (KeyboardInterrupt, Stopped):
