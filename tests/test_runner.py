@@ -155,3 +155,16 @@ def _cmdline(process) -> list[str]:
         return process.cmdline()
     except psutil.Error:
         return []
+
+
+def test_normalize_writes_the_full_language_info_the_kernel_reports(tmp_path):
+    """JupyterLab writes the kernel's language_info into a notebook it opens; a notebook committed with less opens
+    marked modified. The kernel's own report (kept by papermill) is what normalize() writes."""
+    from course.notebooks import execute, language_info
+
+    path = _notebook(tmp_path / "00_tiny.ipynb", "print('hello')")
+    execute(path, tmp_path / "out.ipynb")
+    reported = nbformat.read(tmp_path / "out.ipynb", as_version=4).metadata["language_info"]
+    assert reported == language_info() == nbformat.read(path, as_version=4).metadata["language_info"]
+    assert {"codemirror_mode", "file_extension", "mimetype", "name", "nbconvert_exporter", "pygments_lexer",
+            "version"} <= set(reported)  # fmt: skip
