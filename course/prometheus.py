@@ -257,7 +257,7 @@ def replay(port: int = PROMETHEUS_PORT, exporter_port: int = EXPORTER_PORT, seco
         busy_port_message,
         check_port,
         port_in_use,
-        serve_until_stopped,  # fmt: skip
+        serve_until_stopped,
         stop_all,
         stop_on_signals,
     )
@@ -301,7 +301,6 @@ def replay(port: int = PROMETHEUS_PORT, exporter_port: int = EXPORTER_PORT, seco
         if exporter is not None:
             exporter.shutdown()
             exporter.server_close()
-
 
 
 def main(argv: list[str]) -> int:
