@@ -12,10 +12,19 @@ export MLFLOW_DISABLE_TELEMETRY := true
 # Nothing the course starts phones home: no DVC analytics, no Evidently UI usage events.
 export DVC_NO_ANALYTICS := 1
 export DO_NOT_TRACK := 1
+# Everything the tools write stays below build/, not in the home folder (course/environment.py lists the same).
+export IPYTHONDIR := $(CURDIR)/build/ipython
+export JUPYTER_CONFIG_DIR := $(CURDIR)/build/jupyter/config
+export JUPYTER_DATA_DIR := $(CURDIR)/build/jupyter/data
+export JUPYTER_RUNTIME_DIR := $(CURDIR)/build/jupyter/runtime
+export JUPYTERLAB_SETTINGS_DIR := $(CURDIR)/build/jupyter/lab/user-settings
+export JUPYTERLAB_WORKSPACES_DIR := $(CURDIR)/build/jupyter/lab/workspaces
+export MPLCONFIGDIR := $(CURDIR)/build/matplotlib
+export npm_config_cache := $(CURDIR)/build/npm
 # The servers' port: `make dashboard PORT=8001` (each command has its own default).
 PORT_ARG = $(if $(PORT),--port $(PORT))
 
-.PHONY: install run test lab mlflow-ui mlflow-server dashboard live notebooks check-env bench clean
+.PHONY: install run test lab mlflow-ui mlflow-server dashboard live prometheus notebooks check-env bench clean
 
 install: $(STAMP)
 
@@ -28,7 +37,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 ## run: execute every notebook into build/executed/, HTML into build/html/, print a table of timings
 run: install
-	$(PY) -m helpers run
+	$(PY) -m course run
 
 ## test: unit tests, every notebook and exercise executed with fast=True, nbval on the committed notebooks
 test: install
@@ -36,35 +45,40 @@ test: install
 
 ## lab: JupyterLab on http://127.0.0.1:8888 (the address with its token is printed; PORT=8889 for another port)
 lab: install
-	$(PY) -m helpers lab $(PORT_ARG)
+	$(PY) -m course lab $(PORT_ARG)
 
 ## mlflow-ui: the MLflow dashboard on the course store, http://127.0.0.1:5000 (PORT=5001 for another port)
 mlflow-ui: install
-	$(PY) -m helpers mlflow-ui $(PORT_ARG)
+	$(PY) -m course mlflow-ui $(PORT_ARG)
 
 ## mlflow-server: one MLflow server for a class on PostgreSQL (a private cluster under build/postgres, port 5433),
 ## http://127.0.0.1:5050 (PORT=5051 for another port); Ctrl+C stops the server and the cluster
 mlflow-server: install
-	$(PY) -m helpers mlflow-server $(PORT_ARG)
+	$(PY) -m course mlflow-server $(PORT_ARG)
 
 ## dashboard: the Evidently UI on the capstone's workspace (build/workspace), http://127.0.0.1:8000
 dashboard: install
-	$(PY) -m helpers dashboard $(PORT_ARG)
+	$(PY) -m course dashboard $(PORT_ARG)
 
 ## live: one simulated day per second logged to a new MLflow run; watch http://127.0.0.1:5000 (Ctrl+C stops all)
 live: install
-	$(PY) -m helpers live $(PORT_ARG)
+	$(PY) -m course live $(PORT_ARG)
+
+## prometheus: a real Prometheus evaluating monitoring/alerts.yml on a replay of the live feed, one simulated day
+## per second (the rules' durations scaled to match); alerts at http://127.0.0.1:9090/classic/alerts
+prometheus: install
+	$(PY) -m course prometheus $(PORT_ARG)
 
 ## notebooks: re-execute the committed notebooks and solutions in place, regenerate the learner exercises
 notebooks: install
-	$(PY) -m helpers notebooks $(ONLY)
+	$(PY) -m course notebooks $(ONLY)
 
 check-env: install
-	$(PY) -m helpers check-env
+	$(PY) -m course check-env
 
 ## bench: the performance figures (printed, not asserted)
 bench: install
-	$(PY) -m helpers bench
+	$(PY) -m course bench
 
 clean:
 	rm -rf build

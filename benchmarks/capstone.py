@@ -1,7 +1,7 @@
 """Figures for the capstone (notebook 07): its weekly Evidently snapshots written in one pass against one Report per
 week, on the same data, and the notebook's run time.
 
-Run with ``python benchmarks/capstone.py``, ``make bench`` or ``python -m helpers bench capstone``. Prints, does not
+Run with ``python benchmarks/capstone.py``, ``make bench`` or ``python -m course bench capstone``. Prints, does not
 assert: timings depend on the machine and on what else runs on it (the load average is printed with the figures).
 Target: the notebook under 10 s (kernel included) on a quiet machine; its imports alone take about 5.
 """
@@ -35,7 +35,7 @@ def main() -> int:
 
     from helpers import workspace
     from helpers.models import decide, train_baseline
-    from helpers.notebooks import NOTEBOOK_DIR, execute
+    from course.notebooks import NOTEBOOK_DIR, execute
     from helpers.paths import BUILD_DIR
     from helpers.world import APPLICANT_FEATURES, simulate_applications
 
@@ -81,7 +81,7 @@ def main() -> int:
     line("ratio: Reports for the year / one pass", f"{per_report * len(weekly) / pass_seconds:6.0f} x")
     line("largest value difference, one pass vs Report, sampled weeks", f"{largest_gap:.1e}")
 
-    print("notebook 07, full parameters, in a fresh kernel (helpers.notebooks.execute):")
+    print("notebook 07, full parameters, in a fresh kernel (course.notebooks.execute):")
     t0 = time.perf_counter()
     execute(NOTEBOOK_DIR / "07_capstone.ipynb", BUILD_DIR / "bench" / "07_capstone.ipynb")
     seconds = time.perf_counter() - t0

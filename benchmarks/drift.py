@@ -1,7 +1,7 @@
 """Figures for drift (issue 3): a year of daily drift monitoring with ``drift_timeline`` against one Evidently Report
 per day, on the same data, and the run times of notebooks 01 and 02.
 
-Run with ``python benchmarks/drift.py``, ``make bench`` or ``python -m helpers bench drift``. Prints, does not assert:
+Run with ``python benchmarks/drift.py``, ``make bench`` or ``python -m course bench drift``. Prints, does not assert:
 timings depend on the machine and on what else runs on it (the load average is printed with the figures).
 Targets (issue 3): the year's timeline under 3 s after imports; each notebook under 15 s.
 """
@@ -33,7 +33,7 @@ def main() -> int:
     from helpers import drift  # imports Evidently (quietly)
 
     import_seconds = time.perf_counter() - started
-    from helpers.notebooks import NOTEBOOK_DIR, run_all
+    from course.notebooks import NOTEBOOK_DIR, run_all
     from helpers.world import simulate_applications
 
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (1 min) before the runs")
@@ -76,7 +76,7 @@ def main() -> int:
     line("ratio: Reports for a year / timeline for a year", f"{year_of_reports / timeline_seconds:6.0f} x")
     line("largest score difference, timeline vs Report, sampled windows", f"{largest_gap:.1e}")
 
-    print("notebooks (helpers.notebooks.run_all, full parameters, each in a fresh kernel):")
+    print("notebooks (course.notebooks.run_all, full parameters, each in a fresh kernel):")
     results = run_all([NOTEBOOK_DIR / "01_data_drift.ipynb", NOTEBOOK_DIR / "02_concept_drift.ipynb"])
     for result in results:
         verdict = "within" if result.seconds < 15 else "OVER"

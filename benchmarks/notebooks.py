@@ -1,7 +1,7 @@
 """Figures for speed: every notebook as ``make run`` runs it (in parallel, one per core), the cost of the libraries
 each notebook imports, and, with ``--tests``, the time of ``make test``'s command.
 
-Run with ``python benchmarks/notebooks.py [--tests]``, ``make bench`` or ``python -m helpers bench notebooks``.
+Run with ``python benchmarks/notebooks.py [--tests]``, ``make bench`` or ``python -m course bench notebooks``.
 Prints, does not assert: timings depend on the machine and on what else runs on it, so the load average is printed
 before and after, and the cores used. Targets: each notebook under 15 s in ``make run`` (its kernel's start
 included), ``make run`` under 90 s, ``make test`` under 5 minutes after installation.
@@ -46,7 +46,7 @@ def import_seconds(module: str) -> float:
 
 
 def main(with_tests: bool = False) -> int:
-    from helpers.notebooks import cores, course_notebooks, run_all
+    from course.notebooks import cores, course_notebooks, run_all
 
     workers = cores()
     print(f"machine: {os.cpu_count()} CPUs ({workers} usable), {load()} before the runs")

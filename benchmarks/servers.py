@@ -1,6 +1,6 @@
 """Figures for the server commands: start to health for each server, a busy port's exit time, the live logging rate.
 
-Run with ``make bench`` (all benchmarks) or ``python -m helpers bench servers``. Prints, does not assert.
+Run with ``make bench`` (all benchmarks) or ``python -m course bench servers``. Prints, does not assert.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
-from helpers import dashboards, servers  # noqa: E402
+from course import dashboards, servers  # noqa: E402
 from helpers.paths import REPO_ROOT  # noqa: E402
 
 
@@ -34,10 +34,10 @@ def busy_port_exit() -> None:
         port = listener.getsockname()[1]
         for command in ("mlflow-ui", "live"):
             begin = time.perf_counter()
-            result = subprocess.run([sys.executable, "-m", "helpers", command, "--port", str(port)], cwd=REPO_ROOT,
+            result = subprocess.run([sys.executable, "-m", "course", command, "--port", str(port)], cwd=REPO_ROOT,
                                     capture_output=True, text=True)  # fmt: skip
             seconds = time.perf_counter() - begin
-            print(f"{'python -m helpers ' + command + ' on a busy port: exit ' + str(result.returncode):<60} "
+            print(f"{'python -m course ' + command + ' on a busy port: exit ' + str(result.returncode):<60} "
                   f"{seconds:6.1f} s", flush=True)  # fmt: skip
 
 
@@ -48,7 +48,8 @@ def live_rate(folder: Path) -> None:
         lines: list[str] = []
         days = 8
         dashboards.run_live(server.port, interval=1.0, days=days, out=lines.append)
-        run_id = next(line for line in lines if line.startswith("open ")).split()[1].rsplit("/", 1)[-1]
+        run_url = next(line for line in lines if line.startswith("open ")).split()[1]
+        run_id = run_url.replace(dashboards.RUNS_VIEW, "").rsplit("/", 1)[-1]
         query = urllib.parse.urlencode({"run_id": run_id, "metric_key": "accuracy"})
         with urllib.request.urlopen(f"{server.url}/api/2.0/mlflow/metrics/get-history?{query}") as response:
             stamps = sorted(int(p["timestamp"]) for p in json.load(response)["metrics"])
@@ -58,12 +59,36 @@ def live_rate(folder: Path) -> None:
         servers.stop_all([server])
 
 
+def processes(label: str, server: servers.Server) -> None:
+    """How many processes a server runs and their resident memory (MLflow's job runner alone is 8 processes)."""
+    import psutil
+
+    family = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
+    rss = sum(p.memory_info().rss for p in family) / 2**20
+    print(f"{label + ': processes, resident memory':<60} {len(family):6d}  {rss:8.0f} MiB", flush=True)
+
+
+def prometheus_start(folder: Path) -> None:
+    import shutil
+
+    from course import prometheus
+
+    if shutil.which("prometheus") is None:
+        print(f"prometheus: skipped ({prometheus.INSTALL_HINT})")
+        return
+    config = prometheus.render_config(1.0, servers.free_port(), out_dir=folder / "prometheus")
+    server = prometheus.start_prometheus(servers.free_port(), config)
+    servers.stop_all([started("prometheus (the course's rules at 1 s per simulated day)", server)])
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as folder:
         busy_port_exit()
         server = started("mlflow server --workers 1", dashboards.start_mlflow(
             servers.free_port(), store_uri="sqlite:///" + (Path(folder) / "mlflow.db").as_posix()))  # fmt: skip
+        processes("mlflow server, MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false", server)
         servers.stop_all([server])
+        prometheus_start(Path(folder))
         from helpers import workspace
 
         if (workspace.WORKSPACE_DIR).is_dir() and any(workspace.WORKSPACE_DIR.iterdir()):

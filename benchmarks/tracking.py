@@ -1,6 +1,6 @@
 """Figures for tracking (issue 5): notebook 04's run time, the cost of logging a model, and the real-server test.
 
-Run with ``make bench`` (all benchmarks) or ``python -m helpers bench tracking``. Prints, does not assert.
+Run with ``make bench`` (all benchmarks) or ``python -m course bench tracking``. Prints, does not assert.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
 from helpers import tracking  # noqa: E402
-from helpers.notebooks import NOTEBOOK_DIR, execute  # noqa: E402
+from course.notebooks import NOTEBOOK_DIR, execute  # noqa: E402
 from helpers.paths import BUILD_DIR, REPO_ROOT  # noqa: E402
 
 NOTEBOOK = NOTEBOOK_DIR / "04_mlflow_tracking.ipynb"

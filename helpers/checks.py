@@ -24,7 +24,7 @@ Two kinds of question:
   ``solution`` shows the reasoning to compare with.
 
 Exercise modules (``helpers.exercises.ex00`` ...) define the questions of one exercise notebook; the learner
-notebooks are generated from the solutions by ``helpers.notebooks`` (``make notebooks``).
+notebooks are generated from the solutions by ``course.notebooks`` (``make notebooks``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 An Evidently *workspace* is a folder of projects; a *project* holds *snapshots* (the results of
 ``Report(...).run(current, reference, timestamp=...)``) and a *dashboard*: panels that plot one metric value per
-snapshot over the snapshots' timestamps. ``python -m helpers dashboard`` (``make dashboard``) serves this folder with
+snapshot over the snapshots' timestamps. ``python -m course dashboard`` (``make dashboard``) serves this folder with
 the Evidently UI.
 
 Typical use (a year replayed day by day)::
@@ -42,12 +42,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.lines import ACCURACY_LINE, FOUR_FIFTHS
 from helpers.paths import BUILD_DIR, build_path, relative
 from helpers.validation import require_columns, require_rows
 
 __all__ = [
     "WORKSPACE_DIR",
     "PROJECT_NAME",
+    "PROJECT_DESCRIPTION",
+    "REFERENCE_LINES",
     "ACCURACY",
     "DISPARATE_IMPACT",
     "DRIFT_SHARE",
@@ -62,10 +65,23 @@ __all__ = [
     "read_snapshots",
 ]
 
-#: The course's Evidently workspace (served by ``python -m helpers dashboard``).
+#: The course's Evidently workspace (served by ``python -m course dashboard``).
 WORKSPACE_DIR = BUILD_DIR / "workspace"
-#: The project the capstone writes its weekly snapshots to.
-PROJECT_NAME = "credit-monitoring"
+#: The project the capstone writes its weekly snapshots to (its own name: notebook 04's MLflow experiment is
+#: "credit-monitoring"), and the description the UI shows under it.
+PROJECT_NAME = "credit-model-weekly"
+PROJECT_DESCRIPTION = (
+    "The capstone's year of the credit model, one snapshot per simulated week (timestamped with the week's first "
+    "day): drift of the applicant features against the training data, accuracy on the outcomes on record, "
+    "approval rates by group and disparate impact, with the lesson's lines (accuracy 0.90, four fifths 0.8)."
+)
+#: The lesson's lines, drawn in the panels as series of their own (the Evidently UI has no reference-line option:
+#: its panels read only plot_type, aggregation and is_stacked), stored in every weekly snapshot as a constant
+#: ``MeanValue``: column name -> (value, legend). ``snapshot_values`` leaves them out: they are not measurements.
+REFERENCE_LINES = {
+    "line_accuracy_0_90": (ACCURACY_LINE, "the lesson's line (0.90)"),
+    "line_four_fifths_0_8": (float(FOUR_FIFTHS), "four-fifths line (0.8)"),
+}
 #: Metric column names the dashboard reads (daily values in ``add_weekly_snapshots``'s ``metrics``).
 ACCURACY = "accuracy"
 DISPARATE_IMPACT = "disparate_impact"
@@ -96,7 +112,8 @@ def _workspace_class():
 
 
 def open_project(
-    name: str = PROJECT_NAME, path: Path | str = WORKSPACE_DIR, fresh: bool = False, description: str | None = None
+    name: str = PROJECT_NAME, path: Path | str = WORKSPACE_DIR, fresh: bool = False,
+    description: str | None = PROJECT_DESCRIPTION,
 ):
     """Open the workspace at ``path`` (created if needed) and the project ``name`` in it (created if needed).
 
@@ -105,7 +122,8 @@ def open_project(
         path: the workspace folder (default ``build/workspace``).
         fresh: start the project from a clean slate: its snapshots are deleted and its dashboard emptied, so a
             notebook that re-creates its results each run does not pile up duplicate weeks.
-        description: shown under the project's name in the UI.
+        description: shown under the project's name in the UI (default ``PROJECT_DESCRIPTION``; a project that
+            exists gets it too).
 
     Returns:
         ``(workspace, project)``: an ``evidently.ui.workspace.Workspace`` and its ``Project``.
@@ -121,6 +139,9 @@ def open_project(
     ws = _workspace_class()(str(path))
     found = ws.search_project(name)
     project = found[0] if found else ws.create_project(name, description=description)
+    if found and description is not None and project.description != description:
+        project.description = description
+        project.save()
     if fresh:
         for snapshot_id in ws.list_runs(project.id):
             ws.delete_run(project.id, snapshot_id)
@@ -142,6 +163,7 @@ def dashboard_panels(groups: Sequence[str]) -> list:
         return PanelMetric(metric="MeanValue", metric_labels={"column": column}, legend=legend)
 
     drift = PanelMetric(metric="DriftedColumnsCount", metric_labels={"value_type": "share"}, legend="drift share")
+    accuracy_line, four_fifths = (mean_of(name, legend) for name, (_, legend) in REFERENCE_LINES.items())
     return [
         counter_panel(
             PANEL_TITLES[0], [mean_of(DISPARATE_IMPACT, "disparate impact")], size="half",
@@ -149,15 +171,18 @@ def dashboard_panels(groups: Sequence[str]) -> list:
         ),
         line_plot_panel(
             PANEL_TITLES[1], [drift], size="half",
-            description="share of applicant features whose weekly distribution drifted from the reference",
+            description="weekly: share of all applicant features whose week of applications drifted from the "
+                        "training data (Evidently's default tests); MLflow's capstone drift_share is daily, over the "
+                        "numerical features only: another sample and denominator, so another number",
         ),
         line_plot_panel(
-            PANEL_TITLES[2], [mean_of(ACCURACY, "accuracy")], size="half",
-            description="mean of the week's daily accuracy, on applications whose outcome is known",
+            PANEL_TITLES[2], [mean_of(ACCURACY, "accuracy"), accuracy_line], size="half",
+            description="mean of the week's daily accuracy, on applications whose outcome is known; the second "
+                        "series is the lesson's line, 0.90",
         ),
         line_plot_panel(
-            PANEL_TITLES[3], [mean_of(DISPARATE_IMPACT, "disparate impact")], size="half",
-            description="mean of the week's daily disparate impact; the four-fifths line is 0.8",
+            PANEL_TITLES[3], [mean_of(DISPARATE_IMPACT, "disparate impact"), four_fifths], size="half",
+            description="mean of the week's daily disparate impact; the second series is the four-fifths line, 0.8",
         ),
         bar_plot_panel(
             PANEL_TITLES[4], [mean_of(approval_column(g), g) for g in groups], size="full",
@@ -286,16 +311,8 @@ def _snapshot(calculations: list, values: list, timestamp: pd.Timestamp, name: s
     return Snapshot.load_model(model)
 
 
-def add_weekly_snapshots(
-    ws,
-    project,
-    frames: pd.DataFrame,
-    reference: pd.DataFrame,
-    features: Sequence[str],
-    metrics: pd.DataFrame | None = None,
-    date_column: str = "date",
-    start=None,
-) -> pd.DataFrame:
+def add_weekly_snapshots(ws, project, frames: pd.DataFrame, reference: pd.DataFrame, features: Sequence[str],
+                         metrics: pd.DataFrame | None = None, date_column: str = "date", start=None) -> pd.DataFrame:
     """Write one Evidently snapshot per simulated week to ``project``, timestamped with the week's first day.
 
     Week ``k`` covers days ``start + 7k`` to ``start + 7k + 6``; only complete weeks are written (a year of 365
@@ -324,25 +341,17 @@ def add_weekly_snapshots(
         ValueError: a missing column, an empty frame, a non-numeric metric column, fewer than seven days of data, a
             complete week without rows, missing values in a feature (see ``drift_timeline``).
     """
-    from helpers.drift import drift_timeline
-
     features, metrics, names = _check_inputs(frames, reference, features, metrics, date_column)
     weeks = _week_numbers(frames, metrics, date_column, start)
     if weeks.count == 0:
-        raise ValueError(
-            f"frames cover fewer than {DAYS_PER_WEEK} days from the start: no complete week to write (column "
-            f"{date_column!r})"
-        )
-    inside = frames.loc[weeks.rows >= 0, [date_column, *features]]
-    # weekly windows that start on the first day of week 0: pandas' weeks ending the day before it
-    anchor = _WEEKDAYS[(weeks.first.dayofweek + DAYS_PER_WEEK - 1) % DAYS_PER_WEEK]
-    drift = drift_timeline(reference, inside.assign(**{date_column: pd.to_datetime(inside[date_column])}),
-                           date_column=date_column, freq=f"W-{anchor}", columns=features, min_rows=1)  # fmt: skip
-    drifted = drift.groupby("period")["drifted"].sum()
+        raise ValueError(f"frames cover fewer than {DAYS_PER_WEEK} days from the start: no complete week to write "
+                         f"(column {date_column!r})")  # fmt: skip
+    drifted = _drifted_per_week(frames, reference, features, weeks, date_column)
     means = metrics[names].astype(float).groupby(weeks.metrics).mean()  # NaN (a day without a value) is skipped
     sizes = np.bincount(weeks.rows[weeks.rows >= 0], minlength=weeks.count)
 
-    calculations = [metric.to_calculation() for metric in _report_metrics(features, names)]
+    lines = {name: value for name, (value, _) in REFERENCE_LINES.items()}  # the panels' lines, in every week
+    calculations = [metric.to_calculation() for metric in _report_metrics(features, [*names, *lines])]
     written = []
     for k in range(weeks.count):
         week_start = weeks.first + pd.Timedelta(days=k * DAYS_PER_WEEK)
@@ -351,13 +360,24 @@ def add_weekly_snapshots(
         count = int(drifted.loc[week_start])
         share = count / len(features)
         weekly = {name: float(means.at[k, name]) if k in means.index else float("nan") for name in names}
-        end = week_start + pd.Timedelta(days=DAYS_PER_WEEK - 1)
-        name = f"week {k:02d}: {week_start.date()} to {end.date()}"
-        snapshot = _snapshot(calculations, [(count, share), *weekly.values()], week_start, name)
+        name = f"week {k:02d}: {week_start.date()} to {(week_start + pd.Timedelta(days=DAYS_PER_WEEK - 1)).date()}"
+        snapshot = _snapshot(calculations, [(count, share), *weekly.values(), *lines.values()], week_start, name)
         ref = ws.add_run(project.id, snapshot, include_data=False)
         written.append({"week": k, "timestamp": week_start, "rows": int(sizes[k]), DRIFT_SHARE: share, **weekly,
                         "snapshot_id": str(ref.id)})  # fmt: skip
     return pd.DataFrame(written)
+
+
+def _drifted_per_week(frames, reference, features: list[str], weeks: _Weeks, date_column: str) -> pd.Series:
+    """Drifted features per week (indexed by each week's first day), by Evidently's tests with weekly windows."""
+    from helpers.drift import drift_timeline
+
+    inside = frames.loc[weeks.rows >= 0, [date_column, *features]]
+    # weekly windows that start on the first day of week 0: pandas' weeks ending the day before it
+    anchor = _WEEKDAYS[(weeks.first.dayofweek + DAYS_PER_WEEK - 1) % DAYS_PER_WEEK]
+    drift = drift_timeline(reference, inside.assign(**{date_column: pd.to_datetime(inside[date_column])}),
+                           date_column=date_column, freq=f"W-{anchor}", columns=features, min_rows=1)  # fmt: skip
+    return drift.groupby("period")["drifted"].sum()
 
 
 def week_report(
@@ -373,7 +393,8 @@ def week_report(
 
     The Report runs ``DriftedColumnsCount(columns=features)`` and ``MeanValue`` of each metric column over the
     week's rows against ``reference``; each day's metric values sit on one row of that day (NaN on the others), so
-    ``MeanValue`` is the mean of the week's daily values. ``snapshot_values`` reads the numbers back.
+    ``MeanValue`` is the mean of the week's daily values; the panels' ``REFERENCE_LINES`` are constant columns.
+    ``snapshot_values`` reads the numbers back.
     """
     from evidently import DataDefinition, Dataset, Report
 
@@ -381,6 +402,8 @@ def week_report(
     from helpers.runtime import quiet_warnings, single_threaded_blas
 
     features, metrics, names = _check_inputs(frames, reference, features, metrics, date_column)
+    lines = {name: value for name, (value, _) in REFERENCE_LINES.items()}  # as every stored week carries them
+    metrics, names = metrics.assign(**lines), [*names, *lines]
     first = pd.Timestamp(week_start).normalize()
     days = (pd.to_datetime(frames[date_column]).dt.normalize() - first).dt.days
     rows = frames[days.between(0, DAYS_PER_WEEK - 1)]
@@ -405,7 +428,8 @@ def week_report(
 
 def snapshot_values(snapshot) -> dict[str, float]:
     """The course's values in a snapshot (``Report.run``'s result or a stored one from ``ws.get_run``):
-    ``drift_share`` and the ``MeanValue`` of each metric column, by column name."""
+    ``drift_share`` and the ``MeanValue`` of each metric column, by column name (the panels' ``REFERENCE_LINES``
+    left out: they are constants, not measurements)."""
     values = {}
     for result in snapshot.metric_results.values():
         location = getattr(result, "metric_value_location", None)
@@ -413,7 +437,7 @@ def snapshot_values(snapshot) -> dict[str, float]:
         kind = str(params.get("type", ""))
         if kind.endswith("DriftedColumnsCount"):
             values[DRIFT_SHARE] = float(result.share.value)
-        elif kind.endswith("MeanValue"):
+        elif kind.endswith("MeanValue") and str(params["column"]) not in REFERENCE_LINES:
             value = result.value
             values[str(params["column"])] = float("nan") if value is None else float(value)
     return values

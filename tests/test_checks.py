@@ -17,7 +17,7 @@ from helpers.checks import (
     expect_pair,
     expect_set,
 )
-from helpers.notebooks import generate_learner_notebooks, stale_learner_notebooks, strip_solutions
+from course.notebooks import generate_learner_notebooks, stale_learner_notebooks, strip_solutions
 
 
 @pytest.fixture

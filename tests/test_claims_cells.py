@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nbformat
 
-from helpers.notebooks import NOTEBOOK_DIR, normalize
+from course.notebooks import NOTEBOOK_DIR, normalize
 
 
 def test_normalize_keeps_claims_cells_collapsed_and_strips_the_rest():

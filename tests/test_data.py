@@ -95,7 +95,7 @@ def autocrlf_clone(tmp_path_factory):
 def _check_env(clone):
     # the clone's own helpers (cwd first on sys.path), this environment's packages and kernel
     env = {**os.environ, "PYTHONPATH": str(clone)}
-    return subprocess.run([sys.executable, "-m", "helpers", "check-env"], cwd=clone, env=env,
+    return subprocess.run([sys.executable, "-m", "course", "check-env"], cwd=clone, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from helpers.environment import environment_report, pinned_requirements, unpinned_requirement_lines
+from course.environment import environment_report, pinned_requirements, unpinned_requirement_lines
 from helpers.paths import REPO_ROOT
 
 
@@ -20,7 +20,7 @@ def test_pandas_stays_below_3_for_evidently():
 
 
 def test_unpinned_line_is_detected(tmp_path, monkeypatch):
-    import helpers.environment as env
+    import course.environment as env
 
     fake = tmp_path / "requirements.txt"
     fake.write_text("pandas==2.3.3\nnumpy>=2\n-e .\n# a comment\nmlflow\n")
@@ -36,7 +36,7 @@ def test_report_passes_here_and_has_one_line_per_pin():
 
 
 def test_check_env_command_prints_ok_lines():
-    out = subprocess.run([sys.executable, "-m", "helpers", "check-env"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "course", "check-env"], capture_output=True, text=True,
                          cwd=REPO_ROOT, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "[ OK ] pandas 2.3.3" in out.stdout
@@ -44,7 +44,7 @@ def test_check_env_command_prints_ok_lines():
 
 
 def test_unknown_command_lists_the_commands():
-    out = subprocess.run([sys.executable, "-m", "helpers", "deploy"], capture_output=True, text=True, cwd=REPO_ROOT)
+    out = subprocess.run([sys.executable, "-m", "course", "deploy"], capture_output=True, text=True, cwd=REPO_ROOT)
     assert out.returncode == 2 and "unknown command 'deploy'" in out.stderr and "check-env" in out.stderr
 
 
@@ -53,9 +53,37 @@ def test_kernel_of_another_python_fails(monkeypatch):
 
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from helpers.environment import _check_kernel
+    from course.environment import _check_kernel
 
     other = SimpleNamespace(argv=["/opt/other-env/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"])
     monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", lambda self, name: other)
     line = _check_kernel()
     assert not line.ok and str(line).startswith("[FAIL] Jupyter kernel 'python3' runs a different Python")
+
+
+def test_the_makefile_exports_the_folders_the_course_environment_names():
+    """The Makefile and course.environment point the same tools at the same folders below build/."""
+    from course.environment import COURSE_DIRECTORIES
+
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    for name, folder in COURSE_DIRECTORIES.items():
+        assert f"export {name} := $(CURDIR)/build/{folder}\n" in makefile, name
+
+
+def test_a_notebook_run_writes_nothing_in_home_or_tmpdir(tmp_path):
+    """An exercise run as make run runs it, with HOME and TMPDIR pointed at empty folders: both stay empty."""
+    import os
+
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    tmp.mkdir()
+    script = ("from pathlib import Path; from course.notebooks import execute; "
+              f"execute(Path({str(REPO_ROOT / 'exercises' / 'ex00_simulated_world.ipynb')!r}), "
+              f"Path({str(tmp_path / 'out.ipynb')!r}), {{'fast': True}})")  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IPYTHON", "MPLCONFIG", "XDG_"))}
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                            env={**env, "HOME": str(home), "TMPDIR": str(tmp)}, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "out.ipynb").exists()
+    left = sorted(str(p.relative_to(tmp_path)) for p in (*home.rglob("*"), *tmp.rglob("*")))
+    assert not left, f"written outside build/: {left}"

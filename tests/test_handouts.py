@@ -9,8 +9,8 @@ from urllib.parse import unquote
 
 import nbformat
 
-from helpers.handouts import write_index
-from helpers.notebooks import run_all
+from course.handouts import write_index
+from course.notebooks import run_all
 
 
 def _repo(root: Path) -> Path:
@@ -75,3 +75,29 @@ def test_run_all_writes_the_index(tmp_path):
     (result,) = run_all(notebooks=[notebook], out_dir=tmp_path / "build")
     assert result.ok, result.error
     assert (tmp_path / "build" / "html" / "index.html").exists()
+
+
+def test_a_report_is_linked_as_its_html_page_not_its_markdown(tmp_path):
+    reports = tmp_path / "build" / "reports"
+    reports.mkdir(parents=True)
+    (reports / "transparency_report.md").write_text("# Report\n")
+    (reports / "transparency_report.html").write_text("<h1>Report</h1>")
+    (reports / "notes.md").write_text("# Notes without a page\n")
+    page = write_index(tmp_path / "build").read_text()
+    assert 'href="../reports/transparency_report.html"' in page and "transparency_report.md" not in page
+    assert 'href="../reports/notes.md"' in page  # a Markdown file without a page is still linked
+
+
+def test_a_handout_page_is_titled_with_its_heading_and_loads_no_script_from_outside(tmp_path):
+    import re
+
+    from course.handouts import notebook_title
+    from course.notebooks import course_notebooks, to_html
+
+    notebook = course_notebooks()[1]
+    page = tmp_path / "page.html"
+    to_html(notebook, page)
+    text = page.read_text()
+    assert re.search(r"<title>(.*?)</title>", text).group(1) == notebook_title(notebook) != "Notebook"
+    assert not re.findall(r'<script[^>]+src="https?://', text)  # MathJax, require.js, Mermaid: none
+    assert "mathjax" not in text.lower() and "require.min.js" not in text

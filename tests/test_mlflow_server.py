@@ -23,7 +23,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from helpers import tracking
-from helpers.notebooks import NOTEBOOK_DIR, SOLUTION_DIR, describe_failure, execute
+from course.notebooks import NOTEBOOK_DIR, SOLUTION_DIR, describe_failure, execute
 
 pytestmark = pytest.mark.server
 
@@ -164,7 +164,7 @@ def test_two_notebooks_log_to_one_sqlite_store_at_the_same_time(tmp_path):
     """Notebook 04 and the ex04 solution, started together, both log to the same SQLite file and both finish."""
     env = {**os.environ, "MLFLOW_TRACKING_URI": tracking.sqlite_uri(tmp_path / "store" / "mlflow.db")}
     script = (
-        "import sys; from pathlib import Path; from helpers.notebooks import execute; "
+        "import sys; from pathlib import Path; from course.notebooks import execute; "
         "execute(Path(sys.argv[1]), Path(sys.argv[2]), {'fast': True})"
     )
     processes = {}

@@ -3,7 +3,7 @@
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers.notebooks import NOTEBOOK_DIR, normalize
+from course.notebooks import NOTEBOOK_DIR, normalize
 
 
 def test_normalize_keeps_hidden_source_of_claims_cells_only():

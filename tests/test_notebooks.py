@@ -7,7 +7,7 @@ import json
 import nbformat
 import pytest
 
-from helpers.notebooks import (
+from course.notebooks import (
     course_notebooks,
     describe_failure,
     execute,

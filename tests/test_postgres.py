@@ -29,8 +29,8 @@ import psutil
 import pytest
 
 from helpers.paths import build_path
-from helpers.postgres import INSTALL_HINT, available, create_database, running_postgres, start_postgres
-from helpers.servers import ServerError, free_port
+from course.postgres import INSTALL_HINT, available, create_database, running_postgres, start_postgres
+from course.servers import ServerError, free_port
 
 pytestmark = pytest.mark.server  # real PostgreSQL clusters and MLflow servers; writers that wait 20 s on SQLite
 WRITERS, CALLS = 8, 5
@@ -187,7 +187,7 @@ def test_cluster_refuses_a_busy_port_and_a_bad_database_name(cluster):
 def test_team_server_takes_eight_writers_and_stops_everything():
     import psycopg
 
-    from helpers.team_server import start_team_server, stop_team_server
+    from course.team_server import start_team_server, stop_team_server
 
     cluster, server = start_team_server(free_port(), free_port(), folder=_fresh("test-postgres", "team"),
                                         artifacts=build_path("test-postgres", "team-artifacts"))  # fmt: skip
@@ -204,7 +204,7 @@ def test_team_server_takes_eight_writers_and_stops_everything():
 
 
 def test_mlflow_server_command_names_bad_ports_and_a_missing_postgresql(capsys, monkeypatch):
-    from helpers import team_server
+    from course import team_server
 
     assert team_server.main(["--port", "80"]) == 2
     assert "port 80 is out of range" in capsys.readouterr().err

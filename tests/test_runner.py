@@ -3,8 +3,8 @@
 import nbformat
 import pytest
 
-from helpers.__main__ import main
-from helpers.notebooks import normalize, print_table, run_all
+from course.__main__ import main
+from course.notebooks import normalize, print_table, run_all
 
 
 def _notebook(path, *sources):
@@ -101,3 +101,74 @@ def test_a_dead_kernel_names_the_notebook_the_cell_and_the_likely_cause(tmp_path
     assert "kernel died while cell" in error and "`import os, signal`" in error and "memory" in error
     print_table(results)
     assert "FAILED 03_dies.ipynb: the kernel died while cell" in capsys.readouterr().out
+
+
+def test_ctrl_c_during_make_run_stops_the_kernels_starts_no_more_and_names_what_did_not_run(tmp_path):
+    """``python -m course run`` gets SIGINT once its first kernel runs: it exits non-zero within 10 s, without a
+    traceback, naming the notebooks that did not run, and no process it started survives (checked by PID)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    from course.notebooks import course_notebooks
+    from helpers.paths import REPO_ROOT, relative
+
+    log = tmp_path / "run.log"
+    process = subprocess.Popen([sys.executable, "-m", "course", "run"], cwd=REPO_ROOT, stdout=log.open("w"),
+                               stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 240
+        kernels: list = []
+        while not kernels and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+            children = psutil.Process(process.pid).children(recursive=True)
+            seen |= {c.pid for c in children}
+            kernels = [c for c in children if "ipykernel" in " ".join(_cmdline(c))]
+        assert kernels, f"no kernel started: {log.read_text()}"
+        time.sleep(1)
+        seen |= {c.pid for c in psutil.Process(process.pid).children(recursive=True)}
+        process.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        code = process.wait(timeout=10)
+        took = time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+    output = log.read_text()
+    assert took < 10 and code != 0, (took, code, output)
+    assert "Traceback" not in output, output
+    assert "Did not run:" in output and relative(course_notebooks()[-1]) in output, output
+    alive = [pid for pid in seen if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
+    assert not alive, f"left running: {alive}"
+
+
+def _cmdline(process) -> list[str]:
+    import psutil
+
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []
+
+
+def test_normalize_writes_the_full_language_info_the_kernel_reports(tmp_path):
+    """JupyterLab writes the kernel's language_info into a notebook it opens; a notebook committed with less opens
+    marked modified. The kernel's own report (kept by papermill) is what normalize() writes."""
+    from course.notebooks import execute, language_info
+
+    path = _notebook(tmp_path / "00_tiny.ipynb", "print('hello')")
+    written = nbformat.read(path, as_version=4).metadata["language_info"]
+    bare = nbformat.read(path, as_version=4)
+    bare.metadata["language_info"] = {"name": "python"}  # what notebooks were committed with
+    nbformat.write(bare, path)
+    execute(path, tmp_path / "out.ipynb")
+    reported = nbformat.read(tmp_path / "out.ipynb", as_version=4).metadata["language_info"]  # the kernel's reply
+    assert reported == language_info() == written
+    assert {"codemirror_mode", "file_extension", "mimetype", "name", "nbconvert_exporter", "pygments_lexer",
+            "version"} <= set(reported)  # fmt: skip

@@ -22,7 +22,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from helpers import servers
+from course import servers
+from helpers.workspace import PROJECT_NAME
 from helpers.paths import REPO_ROOT
 
 pytestmark = pytest.mark.server
@@ -32,9 +33,9 @@ START_SECONDS = 240  # a loaded 2-core machine can take a minute to start an MLf
 
 # ------------------------------------------------------------------------------------------------ helpers
 def _command(name: str, *args: str, env: dict | None = None, log: Path) -> subprocess.Popen:
-    """``python -m helpers NAME ARGS`` with SIGINT at its default (a test runner may have started us ignoring it)."""
+    """``python -m course NAME ARGS`` with SIGINT at its default (a test runner may have started us ignoring it)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "helpers", name, *args],
+        [sys.executable, "-m", "course", name, *args],
         cwd=REPO_ROOT,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
@@ -160,7 +161,7 @@ def test_a_server_does_not_outlive_a_command_killed_with_sigkill(tmp_path):
     """SIGKILL gives the command no chance to clean up; the server it started must end anyway."""
     port, pid_file = servers.free_port(), tmp_path / "pid"
     script = (
-        "import sys, time; from helpers import servers; "
+        "import sys, time; from course import servers; "
         f"s = servers.start('http server', [sys.executable, '-m', 'http.server', '{port}', '--bind', '127.0.0.1'], "
         f"{port}, log_path={str(tmp_path / 'http.log')!r}); open({str(pid_file)!r}, 'w').write(str(s.pid)); "
         "time.sleep(600)"
@@ -192,7 +193,7 @@ def test_a_busy_port_exits_non_zero_at_once_with_the_fix(command, busy_port, sto
     extra = ["--workspace", str(_workspace(tmp_path))] if command == "dashboard" else []
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "helpers", command, "--port", str(busy_port), *extra],
+        [sys.executable, "-m", "course", command, "--port", str(busy_port), *extra],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, **store_env},
     )  # fmt: skip
     seconds = time.monotonic() - started
@@ -204,7 +205,7 @@ def test_a_busy_port_exits_non_zero_at_once_with_the_fix(command, busy_port, sto
 
 @pytest.mark.parametrize("port", ["80", "70000", "http"])
 def test_a_bad_port_is_named_and_nothing_starts(port):
-    result = subprocess.run([sys.executable, "-m", "helpers", "mlflow-ui", "--port", port], cwd=REPO_ROOT,
+    result = subprocess.run([sys.executable, "-m", "course", "mlflow-ui", "--port", port], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode == 2
     assert port in result.stderr and "1024 to 65535" in result.stderr
@@ -218,7 +219,7 @@ def test_a_bad_port_is_named_and_nothing_starts(port):
 )  # fmt: skip
 def test_live_names_a_bad_argument_before_starting_anything(args, message):
     port = servers.free_port()
-    result = subprocess.run([sys.executable, "-m", "helpers", "live", "--port", str(port), *args], cwd=REPO_ROOT,
+    result = subprocess.run([sys.executable, "-m", "course", "live", "--port", str(port), *args], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode == 2
     assert message in result.stderr
@@ -227,7 +228,7 @@ def test_live_names_a_bad_argument_before_starting_anything(args, message):
 
 def test_dashboard_without_a_workspace_says_how_to_make_one(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "helpers", "dashboard", "--workspace", str(tmp_path / "none")],
+        [sys.executable, "-m", "course", "dashboard", "--workspace", str(tmp_path / "none")],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 2
@@ -257,10 +258,16 @@ def test_mlflow_ui_honours_port_and_sigint_stops_every_child(store_env, tmp_path
     log = tmp_path / "mlflow-ui.log"
     process = _command("mlflow-ui", "--port", str(port), env=store_env, log=log)
     try:
-        shown = _wait_for(log, "up at", process)
-        assert f"http://127.0.0.1:{port}" in shown
+        shown = _wait_for(log, "runs:", process)
+        # the address printed opens MLflow's "Model training" view (the experiments list), not its GenAI view
+        assert f"http://127.0.0.1:{port}/#/experiments?workflowType=machine_learning" in shown
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as response:
             assert response.status == 200
+        (server,) = [psutil.Process(pid) for pid in _descendants(process.pid)
+                     if "server" in psutil.Process(pid).cmdline()][:1]  # fmt: skip
+        # no job runner and its workers (10 processes, 2.4 GB): the course needs no server jobs
+        assert server.environ().get("MLFLOW_SERVER_ENABLE_JOB_EXECUTION") == "false"
+        assert len(_descendants(process.pid)) <= 3, [psutil.Process(p).cmdline()[:4] for p in _descendants(process.pid)]
         print(shown.strip())
     finally:
         _stop_and_check(process, signal.SIGINT)
@@ -273,7 +280,7 @@ def test_dashboard_serves_the_workspace_with_do_not_track_and_sigterm_stops_it(t
     try:
         print(_wait_for(log, "up at", process).strip())
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/projects", timeout=10) as response:
-            assert [p["name"] for p in json.load(response)] == ["credit-monitoring"]
+            assert [p["name"] for p in json.load(response)] == [PROJECT_NAME]
         (ui,) = [psutil.Process(pid) for pid in _descendants(process.pid) if "evidently.cli" in " ".join(
             psutil.Process(pid).cmdline())]  # fmt: skip
         assert ui.environ().get("DO_NOT_TRACK") == "1"
@@ -343,3 +350,18 @@ def test_lab_serves_with_its_token_and_sigterm_stops_it_and_its_kernels(tmp_path
             urllib.request.urlopen(unauthorised, timeout=30)
     finally:
         _stop_and_check(process, signal.SIGTERM)
+
+
+def test_a_damaged_workspace_is_one_clear_line_not_a_server_that_answers_500(tmp_path):
+    """A snapshot file cut short (an interrupted write): make dashboard names the file and the fix, starts nothing."""
+    path = _workspace(tmp_path)
+    (snapshot,) = list(path.glob("*/snapshots/*.json"))[:1]
+    snapshot.write_text(snapshot.read_text()[:100])
+    port = servers.free_port()
+    result = subprocess.run([sys.executable, "-m", "course", "dashboard", "--workspace", str(path), "--port",
+                             str(port)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is damaged" in lines[0] and snapshot.name in lines[0], result.stderr
+    assert "make notebooks ONLY=07" in lines[0] and "Traceback" not in result.stderr
+    assert not servers.port_in_use(port)

@@ -39,7 +39,7 @@ def test_unreachable_server_fails_in_seconds_naming_the_uri_and_the_fixes(monkey
         assert elapsed < FAIL_FAST_SECONDS, f"attempt {attempt}: {elapsed:.1f} s"
     message = str(caught.value)
     assert f"no MLflow tracking server answers at {uri}" in message
-    assert f"python -m helpers mlflow-ui --port {port}" in message  # how to start it
+    assert f"python -m course mlflow-ui --port {port}" in message  # how to start it
     assert "unset MLFLOW_TRACKING_URI" in message  # or how to use the course store instead
 
 

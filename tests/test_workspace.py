@@ -193,3 +193,23 @@ def test_a_file_as_workspace_path_is_named(tmp_path):
     path.write_text("x")
     with pytest.raises(ValueError, match="not-a-folder"):
         W.open_project(path=path)
+
+
+def test_the_panels_draw_the_lessons_lines_stored_in_every_week_and_the_project_says_what_it_is(written):
+    """The accuracy panel carries a second series at 0.90 and the disparate-impact panel one at 0.8: the Evidently
+    UI has no reference-line option, so each week stores the two constants, which the course's readers leave out."""
+    ws, project = _reopen(written[0])
+    W.add_dashboard(ws, project, groups=["majority", "minority"])
+    panels = {panel.title: panel for panel in ws.get_dashboard(project.id).panels}
+    accuracy_series = [v.metric_labels.get("column") for v in panels["Accuracy"].values]
+    impact_series = [v.metric_labels.get("column") for v in panels["Disparate impact"].values]
+    assert accuracy_series == ["accuracy", "line_accuracy_0_90"]
+    assert impact_series == ["disparate_impact", "line_four_fifths_0_8"]
+    for snapshot_id in ws.list_runs(project.id):
+        stored = ws.get_run(project.id, snapshot_id)
+        lines = {r.metric_value_location.metric.params["column"]: r.value for r in stored.metric_results.values()
+                 if str(r.metric_value_location.metric.params.get("column", "")).startswith("line_")}  # fmt: skip
+        assert lines == {"line_accuracy_0_90": 0.9, "line_four_fifths_0_8": 0.8}
+        assert not set(lines) & set(W.snapshot_values(stored))  # constants, not measurements
+    assert project.name == W.PROJECT_NAME != "credit-monitoring"  # not notebook 04's experiment name
+    assert "0.90" in project.description and "0.8" in project.description

@@ -18,7 +18,7 @@ Typical use in a notebook::
   source), so every run says which data version it saw.
 * ``log_model`` / ``register`` / ``set_alias`` / ``load_by_alias``: the model registry with aliases (``champion``,
   ``challenger``), never the deprecated stages.
-* ``server_command`` is the ``mlflow server`` command line that ``make mlflow-ui`` (``helpers.dashboards``) runs on
+* ``server_command`` is the ``mlflow server`` command line that ``make mlflow-ui`` (``course.dashboards``) runs on
   the course store at http://127.0.0.1:5000.
 
 Where each part lives: ``config`` (``configure``: MLflow's switches), ``store`` (the course store, ``connect``,

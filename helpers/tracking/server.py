@@ -1,4 +1,4 @@
-"""The ``mlflow server`` command line that ``make mlflow-ui`` (``helpers.dashboards``) runs on the course store."""
+"""The ``mlflow server`` command line that ``make mlflow-ui`` (``course.dashboards``) runs on the course store."""
 
 from __future__ import annotations
 

@@ -132,7 +132,7 @@ def _probe_server(uri: str) -> None:
         port = urlparse(uri).port
         raise StoreUnavailable(
             f"no MLflow tracking server answers at {uri} ({reason}). Start one "
-            f"with `python -m helpers mlflow-ui{f' --port {port}' if port else ''}` (or `mlflow server --host "
+            f"with `python -m course mlflow-ui{f' --port {port}' if port else ''}` (or `mlflow server --host "
             f"127.0.0.1 --port {port or 5000}`) in another terminal and run this cell again.{_unset_hint(uri)}"
         ) from None
     if body != "OK":

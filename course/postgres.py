@@ -1,6 +1,6 @@
 """A private PostgreSQL cluster: created under ``build/``, listening on 127.0.0.1 at its own port, stopped by PID.
 
-What a class or team shares a tracking server on (``make mlflow-server``, ``helpers.team_server``): MLflow on SQLite
+What a class or team shares a tracking server on (``make mlflow-server``, ``course.team_server``): MLflow on SQLite
 locks the database file on every write, so concurrent writers fail with "database is locked"; PostgreSQL takes them.
 
 * ``available``: whether PostgreSQL's server programs (``initdb``, ``pg_ctl``) are installed; ``INSTALL_HINT`` says
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.paths import BUILD_DIR, relative
-from helpers.servers import HOST, ServerError, busy_port_message, check_port, port_in_use
+from course.servers import HOST, ServerError, busy_port_message, check_port, port_in_use
 
 __all__ = [
     "INSTALL_HINT",

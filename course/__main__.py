@@ -1,10 +1,10 @@
-"""Command line: ``python -m helpers run | check-env | notebooks [NAME ...] | mlflow-ui | dashboard | live | lab``."""
+"""Command line: ``python -m course run | check-env | notebooks [NAME ...] | mlflow-ui | dashboard | live | lab | prometheus``."""
 
 from __future__ import annotations
 
 import sys
 
-USAGE = """usage: python -m helpers COMMAND
+USAGE = """usage: python -m course COMMAND
 
 commands:
   run                 execute every notebook (in parallel) into build/executed/, HTML to build/html/, print a table
@@ -15,6 +15,8 @@ commands:
   live [--port P]       log one simulated day per second to a new MLflow run (starts the server if none runs)
   lab [--port P]        JupyterLab on the repository at http://127.0.0.1:8888 (the address with its token is printed)
   mlflow-server [--port P] [--pg-port Q]  one MLflow server for a class, on PostgreSQL, at http://127.0.0.1:5050
+  prometheus [--port P] a real Prometheus at http://127.0.0.1:9090 evaluating monitoring/alerts.yml on a replay
+                        of the live feed (one simulated day per second; durations in the rules scaled to match)
   bench [NAME..]      run the benchmarks in benchmarks/ (all, or those whose name contains NAME) and print figures
 """
 
@@ -25,27 +27,34 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0 if args else 2
     command, rest = args[0], args[1:]
-    if command == "run":
-        from helpers.notebooks import run_and_report
+    from course.environment import apply_course_environment
 
-        return 0 if run_and_report() else 1
+    apply_course_environment()  # what the tools write goes below build/, with or without make
+    if command == "run":
+        from course.notebooks import run_and_report
+
+        return run_and_report()
     if command == "check-env":
-        from helpers.environment import check_environment
+        from course.environment import check_environment
 
         return 0 if check_environment() else 1
     if command == "notebooks":
-        from helpers.notebooks import refresh_committed
+        from course.notebooks import refresh_committed
 
         refresh_committed(rest or None)
         return 0
     if command == "mlflow-server":
-        from helpers.team_server import main as serve_team
+        from course.team_server import main as serve_team
 
         return serve_team(rest)
     if command in ("mlflow-ui", "dashboard", "live", "lab"):
-        from helpers.dashboards import main as serve
+        from course.dashboards import main as serve
 
         return serve(command, rest)
+    if command == "prometheus":
+        from course.prometheus import main as prometheus
+
+        return prometheus(rest)
     if command == "bench":
         import subprocess
 

@@ -1,7 +1,13 @@
-"""Environment check: one ``[ OK ]`` or ``[FAIL]`` line per pinned package, the Jupyter kernel and each data file.
+"""The course's environment: the check (one ``[ OK ]`` or ``[FAIL]`` line per pinned package, the Jupyter kernel
+and each data file) and the folders the tools it runs write to.
 
-Run it as ``python -m helpers check-env`` (exit code 1 when anything fails) or call ``check_environment()`` from a
-notebook. The lines hold no paths or patch versions of Python, so they read the same on every machine.
+Run the check as ``python -m course check-env`` (exit code 1 when anything fails) or call ``check_environment()``
+from a notebook. The lines hold no paths or patch versions of Python, so they read the same on every machine.
+
+``course_environment()`` points IPython's, Jupyter's, JupyterLab's, matplotlib's and npm's folders below build/:
+left to themselves they write to the home folder (``~/.ipython``, ``~/.jupyter``, ``~/.local/share/jupyter``,
+``~/.npm``). The Makefile exports the same variables; ``apply_course_environment()`` sets any that are missing, for
+the commands and kernels started without make.
 """
 
 from __future__ import annotations
@@ -13,14 +19,40 @@ from importlib import metadata
 from pathlib import Path
 
 from helpers.data import CHECKSUMS, DataFileError, data_path
-from helpers.paths import REPO_ROOT
+from helpers.paths import BUILD_DIR, REPO_ROOT
 
 __all__ = [
-    "REQUIREMENTS", "CheckLine", "pinned_requirements", "unpinned_requirement_lines", "environment_report",
+    "COURSE_DIRECTORIES", "course_environment", "apply_course_environment", "REQUIREMENTS", "CheckLine", "pinned_requirements", "unpinned_requirement_lines", "environment_report",
     "check_environment",
 ]
 
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
+#: Environment variable -> folder below build/ that the tool writes to instead of the home folder.
+COURSE_DIRECTORIES = {
+    "IPYTHONDIR": "ipython",  # IPython's profile (the kernels' history, logs, startup folder)
+    "JUPYTER_CONFIG_DIR": "jupyter/config",
+    "JUPYTER_DATA_DIR": "jupyter/data",
+    "JUPYTER_RUNTIME_DIR": "jupyter/runtime",  # kernels' connection files, the server's info
+    "JUPYTERLAB_SETTINGS_DIR": "jupyter/lab/user-settings",  # the course's JupyterLab settings (no news toast)
+    "JUPYTERLAB_WORKSPACES_DIR": "jupyter/lab/workspaces",
+    "MPLCONFIGDIR": "matplotlib",  # matplotlib's font cache
+    "npm_config_cache": "npm",  # JupyterLab's extension manager logs through npm
+}
+
+
+def course_environment(build_dir: Path = BUILD_DIR) -> dict[str, str]:
+    """``{variable: absolute folder}`` for ``COURSE_DIRECTORIES`` below ``build_dir``."""
+    return {name: str(Path(build_dir) / folder) for name, folder in COURSE_DIRECTORIES.items()}
+
+
+def apply_course_environment() -> dict[str, str]:
+    """Set each variable of ``course_environment()`` that is not set yet (a value the user set wins); returns the
+    variables this call set. Child processes (kernels, servers) inherit them."""
+    import os
+
+    missing = {k: v for k, v in course_environment().items() if k not in os.environ}
+    os.environ.update(missing)
+    return missing
 _PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;#]+)")
 
 

@@ -1,7 +1,8 @@
 """Executing the course's notebooks: ``make run`` (to build/, with HTML) and ``make notebooks`` (refresh in place).
 
 * ``run_all`` executes every notebook in ``notebooks/`` with papermill into ``build/executed/``, renders each to
-  ``build/html/`` (the hand-outs: cells tagged ``claims``, the checks of the prose, are left out), and prints a
+  ``build/html/`` with the learner exercises (the hand-outs: cells tagged ``claims``, the checks of the prose, are
+  left out; each page titled with its first heading; no script loaded from outside), and prints a
   table (notebook, status, seconds, artefacts written). A failing notebook is reported with the cell that failed,
   the others still run, and the exit status is non-zero.
 * ``refresh_committed`` re-executes the committed notebooks in place from a clean kernel (their outputs are what
@@ -10,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -17,14 +19,14 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.handouts import write_index
+from course.handouts import write_index
 from helpers.paths import ARTEFACT_LOG_VARIABLE, BUILD_DIR, REPO_ROOT, relative
 
 __all__ = [
     "NOTEBOOK_DIR", "EXERCISE_DIR", "SOLUTION_DIR", "KERNEL", "KERNELSPEC", "CELL_TIMEOUT_SECONDS",
     "CLAIMS_TAG", "KERNEL_ARGUMENTS", "course_notebooks", "solution_notebooks", "learner_notebooks",
-    "RunResult", "describe_failure", "execute", "cores", "run_all", "print_table", "run_and_report",
-    "normalize", "execute_in_place", "clear_outputs", "SOLUTION_TAG", "strip_solutions", "learner_path_for",
+    "RunResult", "RunInterrupted", "describe_failure", "TEMPLATE_DIR", "to_html", "render_exercises", "execute", "cores", "run_all", "print_table", "run_and_report",
+    "language_info", "normalize", "execute_in_place", "clear_outputs", "SOLUTION_TAG", "strip_solutions", "learner_path_for",
     "generate_learner_notebooks", "stale_learner_notebooks", "refresh_committed",
 ]
 
@@ -140,6 +142,9 @@ def execute(
 
     from helpers.claims import STRICT_ENV
 
+    from course.environment import apply_course_environment
+
+    apply_course_environment()  # IPython's folders below build/, not in the home folder (inherited by the kernel)
     os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"  # inherited by the kernel: nothing phones home
     os.environ[STRICT_ENV] = "1" if strict_claims else "0"  # inherited by the kernel
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -156,17 +161,37 @@ def execute(
     )
 
 
-def _to_html(executed: Path, html: Path) -> None:
-    """Render an executed notebook as the HTML hand-out, without the cells tagged ``claims``."""
+#: nbconvert's templates for the hand-outs: ``handout`` is JupyterLab's look without the scripts it loads from a CDN.
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+def to_html(notebook: Path, html: Path) -> None:
+    """Render ``notebook`` as an HTML hand-out: without the cells tagged ``claims``, titled with its first heading
+    (``course.handouts.notebook_title``), with no script from outside (the ``handout`` template)."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
+
+    from course.handouts import notebook_title
 
     config = Config()
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {CLAIMS_TAG}
-    body, _ = HTMLExporter(config=config).from_notebook_node(nbformat.read(executed, as_version=4))
+    exporter = HTMLExporter(config=config, extra_template_basedirs=[str(TEMPLATE_DIR)], template_name="handout")
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4),
+                                          resources={"metadata": {"name": notebook_title(notebook)}})  # fmt: skip
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(body, encoding="utf-8")
+
+
+def render_exercises(out_dir: Path = BUILD_DIR) -> list[Path]:
+    """The learner exercises (as generated, questions and blanks, no answers) as HTML hand-outs in
+    ``out_dir``/html/; returns the pages written."""
+    pages = []
+    for notebook in learner_notebooks():
+        page = out_dir / "html" / notebook.with_suffix(".html").name
+        to_html(notebook, page)
+        pages.append(page)
+    return pages
 
 
 def cores() -> int:
@@ -174,6 +199,18 @@ def cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
+
+
+class RunInterrupted(Exception):
+    """Ctrl+C during ``run_all``: the kernels were stopped and no new notebook started.
+
+    ``finished`` holds the results of the notebooks that ran to the end; ``not_run`` the notebooks that were stopped
+    or never started, in the order given.
+    """
+
+    def __init__(self, finished: list[RunResult], not_run: list[str]):
+        super().__init__(f"stopped by Ctrl+C; not run: {', '.join(not_run)}")
+        self.finished, self.not_run = finished, not_run
 
 
 def run_all(
@@ -189,8 +226,11 @@ def run_all(
     result per notebook, in the order given. ``artefacts`` lists the files below build/ that the notebook's kernel
     asked ``helpers.paths.build_path`` for and that exist afterwards, besides its executed copy and HTML; each
     kernel records to its own log, so parallel runs do not mix up their files.
+
+    Ctrl+C (KeyboardInterrupt in the calling thread) starts no new notebook, stops the running kernels by PID and
+    raises ``RunInterrupted`` naming the notebooks that did not run.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    import threading
 
     paths = list(notebooks or course_notebooks())
     if workers is None:
@@ -199,16 +239,67 @@ def run_all(
         raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
     if not paths:
         return []
-    # threads are enough: each notebook's work happens in its own kernel process; a thread waits for it
-    with ThreadPoolExecutor(max_workers=min(workers, len(paths))) as pool:
-        futures = [pool.submit(_run_one, path, parameters, out_dir) for path in paths]
-        results = [future.result() for future in futures]
+    results: list[RunResult | None] = [None] * len(paths)
+    waiting, lock, stopping = list(enumerate(paths)), threading.Lock(), threading.Event()
+
+    def work() -> None:  # threads are enough: each notebook runs in its own kernel process; a thread waits for it
+        while not stopping.is_set():
+            with lock:
+                if not waiting:
+                    return
+                index, path = waiting.pop(0)
+            result = _run_one(path, parameters, out_dir, stopping)
+            if not stopping.is_set():
+                results[index] = result
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(workers, len(paths)))]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.2)  # short waits: Ctrl+C reaches this thread between them
+    except KeyboardInterrupt:
+        stopping.set()
+        _stop_kernels(threads)
+        finished = [r for r in results if r is not None]
+        raise RunInterrupted(finished, [relative(p) for p, r in zip(paths, results) if r is None]) from None
+    if notebooks is None:  # the whole course: the exercises' hand-outs too
+        render_exercises(out_dir)
     write_index(out_dir)  # build/html/index.html: the course map, linking everything above and in build/
     return results
 
 
-def _run_one(path: Path, parameters: dict | None, out_dir: Path) -> RunResult:
-    """Execute one notebook (in a worker thread of ``run_all``) and describe the outcome."""
+def _stop_kernels(threads, seconds: float = 5.0) -> None:
+    """Stop every process this one started (the kernels and their children) by PID, with Ctrl+C ignored meanwhile,
+    then give the worker threads ``seconds`` to notice; they are daemons, so none keeps the command alive."""
+    import logging
+    import signal
+
+    import psutil
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.disable(logging.ERROR)  # the worker threads' "kernel died" messages: the run is ending on purpose
+    try:
+        children = psutil.Process().children(recursive=True)
+        for child in children:
+            with contextlib.suppress(psutil.Error):
+                child.terminate()
+        _, alive = psutil.wait_procs(children, timeout=3)
+        for child in alive:
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        psutil.wait_procs(alive, timeout=3)
+        deadline = time.monotonic() + seconds
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run_one(path: Path, parameters: dict | None, out_dir: Path, stopping=None) -> RunResult:
+    """Execute one notebook (in a worker thread of ``run_all``) and describe the outcome; when ``stopping`` is set
+    (Ctrl+C), a notebook whose kernel was stopped leaves no hand-out."""
     import tempfile
 
     executed = out_dir / "executed" / path.name
@@ -226,8 +317,10 @@ def _run_one(path: Path, parameters: dict | None, out_dir: Path) -> RunResult:
             ok, error = False, describe_failure(exc, executed)
         seconds = time.perf_counter() - started
         opened = {Path(line) for line in log.read_text(encoding="utf-8").splitlines() if line}
+    if stopping is not None and stopping.is_set():
+        return RunResult(relative(path), False, seconds, [], "stopped by Ctrl+C")
     if executed.exists():
-        _to_html(executed, html)
+        to_html(executed, html)
     written = {p for p in opened if p.exists()}
     written |= {p for p in (executed, html) if p.exists()}
     return RunResult(relative(path), ok, seconds, sorted({relative(p) for p in written}), error)
@@ -248,24 +341,44 @@ def print_table(results: list[RunResult]) -> None:
     print(f"{sum(r.ok for r in results)} of {len(results)} notebooks ran; {total:.1f} s in notebooks.")
 
 
-def run_and_report(workers: int | None = None) -> bool:
-    """``make run``: every notebook (in parallel), the table, and the wall-clock time; True when all passed."""
+def run_and_report(workers: int | None = None) -> int:
+    """``make run``: every notebook (in parallel), the table, and the wall-clock time. Returns the exit status:
+    0 when all passed, 1 when one failed, 130 when stopped by Ctrl+C (the notebooks that did not run are named)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl+C stops the run even if started in background
     started = time.perf_counter()
-    results = run_all(workers=workers)
+    try:
+        results = run_all(workers=workers)
+    except RunInterrupted as stopped:
+        if stopped.finished:
+            print_table(stopped.finished)
+        print(f"stopped by Ctrl+C after {time.perf_counter() - started:.1f} s: the running kernels were stopped and "
+              f"no new notebook started. Did not run: {', '.join(stopped.not_run)}", flush=True)  # fmt: skip
+        return 130
     print_table(results)
     workers = min(workers or cores(), len(results)) if results else 0
     print(f"{time.perf_counter() - started:.1f} s wall clock, {workers} notebook(s) at a time.")
-    return all(r.ok for r in results)
+    return 0 if all(r.ok for r in results) else 1
+
+
+def language_info() -> dict:
+    """The ``language_info`` the course's kernel reports (ipykernel's, with this environment's Python version): what
+    JupyterLab writes into a notebook when it opens one. A notebook committed with less opens marked modified."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return dict(IPythonKernel.language_info)
 
 
 def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Strip what varies between runs (execution timings, papermill metadata) and set kernelspec python3.
+    """Strip what varies between runs (execution timings, papermill metadata) and set kernelspec python3 and the
+    kernel's full ``language_info`` (``language_info()``).
 
     Consecutive outputs of one stream (stdout, stderr) are merged: how a kernel splits its prints into messages
     depends on timing, not on the code. Cells tagged ``claims`` keep (or get) ``jupyter.source_hidden``: JupyterLab
     shows them collapsed.
     """
-    nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}})
+    nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": language_info()})
     for cell in nb.cells:
         for key in ("execution", "papermill", "collapsed", "scrolled", "jupyter", "ExecuteTime"):
             cell.metadata.pop(key, None)

@@ -4,7 +4,7 @@ MLflow's default store, a SQLite file, takes one writer at a time: with several 
 on the file's lock and, past the wait, fail with "database is locked". A team server keeps its runs in PostgreSQL
 (the backend store) and its artifacts in a folder the server serves (``--artifacts-destination``):
 
-* a private PostgreSQL cluster under ``build/postgres`` on 127.0.0.1 (``helpers.postgres``), with a database
+* a private PostgreSQL cluster under ``build/postgres`` on 127.0.0.1 (``course.postgres``), with a database
   ``mlflow``;
 * ``mlflow server --backend-store-uri postgresql+psycopg://course@127.0.0.1:<pg port>/mlflow`` with one worker and
   ``MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false`` (no job runner: it would start 10 processes and 2.4 GB), artifacts in
@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from helpers.paths import BUILD_DIR
-from helpers.postgres import (
+from course.postgres import (
     INSTALL_HINT,
     POSTGRES_DIR,
     PostgresError,
@@ -31,7 +31,7 @@ from helpers.postgres import (
     start_postgres,
     stop_postgres,
 )
-from helpers.servers import HOST, Server, ServerError, Stopped, check_port, serve_until_stopped, start, stop_all
+from course.servers import HOST, Server, ServerError, Stopped, check_port, serve_until_stopped, start, stop_all
 
 __all__ = ["ARTIFACTS_DIR", "POSTGRES_PORT", "TEAM_ENV", "TEAM_PORT", "main", "start_team_server", "stop_team_server"]
 
@@ -53,7 +53,7 @@ def start_team_server(
 ):
     """Start the cluster, then MLflow on it; returns ``(cluster, server)``. Stop with ``stop_team_server``.
 
-    ``options`` go to ``helpers.servers.start`` (``timeout``, ``log_path``). Raises ``ValueError`` (a bad port),
+    ``options`` go to ``course.servers.start`` (``timeout``, ``log_path``). Raises ``ValueError`` (a bad port),
     ``ServerError`` (a busy port; MLflow did not answer) or ``PostgresError`` (PostgreSQL missing or failing); on
     any failure whatever was started is stopped first.
     """

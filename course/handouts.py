@@ -13,14 +13,14 @@ from pathlib import Path
 
 from helpers.paths import BUILD_DIR, REPO_ROOT
 
-__all__ = ["INDEX_NAME", "write_index", "collect"]
+__all__ = ["INDEX_NAME", "notebook_title", "write_index", "collect"]
 
 INDEX_NAME = "index.html"
 _REPORT_SUFFIXES = (".html", ".md", ".json")
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 
 
-def _title(notebook: Path) -> str:
+def notebook_title(notebook: Path) -> str:
     """The first Markdown heading of a notebook (without the #s), else its file name."""
     try:
         cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
@@ -45,12 +45,13 @@ def collect(build_dir: Path = BUILD_DIR, repo_root: Path = REPO_ROOT) -> dict[st
     notebooks = []
     for source in sorted((repo_root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         page = html_dir / f"{source.stem}.html"
-        notebooks.append((_title(source), page if page.exists() else None))
+        notebooks.append((notebook_title(source), page if page.exists() else None))
     exercises = []
     for page in sorted(html_dir.glob("ex[0-9][0-9]_*.html")):
         source = repo_root / "exercises" / f"{page.stem}.ipynb"
-        exercises.append((_title(source) if source.exists() else page.stem, page))
-    reports = sorted(p for p in (build_dir / "reports").rglob("*") if p.suffix.lower() in _REPORT_SUFFIXES)
+        exercises.append((notebook_title(source) if source.exists() else page.stem, page))
+    reports = sorted(p for p in (build_dir / "reports").rglob("*") if p.suffix.lower() in _REPORT_SUFFIXES
+                     and not (p.suffix.lower() == ".md" and p.with_suffix(".html").exists()))  # the page, not its source
     images = sorted(p for p in (build_dir / "screenshots").rglob("*") if p.suffix.lower() in _IMAGE_SUFFIXES)
     return {
         "notebooks": notebooks,
@@ -114,7 +115,9 @@ def write_index(build_dir: Path = BUILD_DIR, repo_root: Path = REPO_ROOT) -> Pat
                 parts.append(f'<li><a href="{href}">{esc(label)}</a></li>')
         parts.append("</ul>")
     parts.append("<p>Live: <code>make dashboard</code> serves the Evidently workspace, <code>make mlflow-ui</code> the "
-                 "MLflow store and <code>make live</code> a run that grows by one simulated day per second.</p>")
+                 "MLflow store, <code>make live</code> a run that grows by one simulated day per second and "
+                 "<code>make prometheus</code> a real Prometheus evaluating the course's alert rules on a replay "
+                 "(its Alerts page: <code>/classic/alerts</code>).</p>")
     parts.append("</body></html>")
     index.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return index

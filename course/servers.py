@@ -186,27 +186,32 @@ def start(
         env={**os.environ, **(env or {})}, cwd=cwd, **options,
     )  # fmt: skip
     server = Server(name, port, f"http://{HOST}:{port}", process, log_path, _log=log)
-    health = server.url + health_path
-    deadline = started + timeout
     try:
-        while True:
-            if process.poll() is not None:
-                raise ServerError(
-                    f"the {name} exited with code {process.returncode} before answering on port {port}; "
-                    f"its log ({relative(log_path)}) ends:\n{_tail(log_path)}"
-                )
-            if answers(health):
-                server.started_seconds = time.monotonic() - started
-                return server
-            if time.monotonic() > deadline:
-                raise ServerError(
-                    f"the {name} did not answer {health} within {timeout:.0f} s and was stopped; "
-                    f"its log ({relative(log_path)}) ends:\n{_tail(log_path)}"
-                )
-            time.sleep(0.25)
+        server.started_seconds = _wait_until_healthy(server, health_path, started, timeout)
+        return server
     except BaseException:  # ServerError, Ctrl+C while waiting ...: never leave the child behind
         stop_all([server])
         raise
+
+
+def _wait_until_healthy(server: Server, health_path: str, started: float, timeout: float) -> float:
+    """Poll the server's health URL until it answers 2xx; returns the seconds since ``started`` (a monotonic time).
+    Raises ``ServerError`` (with the end of its log) when the process exits or ``timeout`` seconds pass."""
+    health = server.url + health_path
+    while True:
+        if server.process.poll() is not None:
+            raise ServerError(
+                f"the {server.name} exited with code {server.process.returncode} before answering on port "
+                f"{server.port}; its log ({relative(server.log_path)}) ends:\n{_tail(server.log_path)}"
+            )
+        if answers(health):
+            return time.monotonic() - started
+        if time.monotonic() > started + timeout:
+            raise ServerError(
+                f"the {server.name} did not answer {health} within {timeout:.0f} s and was stopped; "
+                f"its log ({relative(server.log_path)}) ends:\n{_tail(server.log_path)}"
+            )
+        time.sleep(0.25)
 
 
 def _die_with_parent() -> None:
