@@ -267,3 +267,40 @@ def exploration_cost(explored: pd.DataFrame, loss_given_default: float = 0.45) -
         "lent": float(holdout["loan_amount"].sum()),
         "loss": float(holdout.loc[defaults, "loan_amount"].sum() * loss_given_default),
     })
+
+
+def holdout_timeline(explored: pd.DataFrame, window: int = 28, confidence: float = 0.95) -> pd.DataFrame:
+    """``holdout_estimate`` for every decision day, pooled over that day and the ``window - 1`` before it.
+
+    One row per decision day (``date``) of ``explored`` (``explore``'s frame): ``known_on`` (the day the window's
+    last outcome is on record: the latest ``label_available_on`` of the day), ``n_explored`` (holdout loans in the
+    window), ``accuracy`` with ``accuracy_low``/``accuracy_high`` and ``default_rate``: the whole population's, as
+    estimated from the loans made and the holdout. ``<NA>`` (never nan) until the window is full and while it
+    holds no holdout loan although the model declined someone.
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    require_columns(explored, ["date", "explored", "predicted_default", "defaulted", "label_available_on"], "explored")
+    require_rows(explored, "explored")
+    require_whole_number(window, "window", minimum=1, unit="days")
+    declined = explored["predicted_default"].to_numpy() == 1
+    holdout = declined & (explored["explored"].to_numpy() == 1)
+    counts = pd.DataFrame({
+        "date": explored["date"].to_numpy(), "n": 1, "declined": declined.astype(int),
+        "repaid": (~declined & (explored["defaulted"].to_numpy() == 0)).astype(int),
+        "bad": (~declined & (explored["defaulted"].to_numpy() == 1)).astype(int), "m": holdout.astype(int),
+        "k": (holdout & (explored["defaulted"].to_numpy() == 1)).astype(int),
+        "known_on": explored["label_available_on"].to_numpy(),
+    }).groupby("date").agg({**{c: "sum" for c in ("n", "declined", "repaid", "bad", "m", "k")}, "known_on": "max"})
+    pooled = counts.drop(columns="known_on").rolling(window, min_periods=window).sum()
+    ok = pooled["n"].notna() & ((pooled["m"] > 0) | (pooled["declined"] == 0))
+    m = pooled["m"].where(ok, 1).clip(lower=1).to_numpy()
+    share = np.where(ok, pooled["k"].fillna(0) / m, 0.0)
+    low, high = proportion_confint(pooled["k"].fillna(0).to_numpy(), m, alpha=1 - confidence, method="wilson")
+    n = pooled["n"].fillna(1).to_numpy()
+    out = pd.DataFrame({"date": counts.index, "known_on": counts["known_on"].to_numpy(),
+                        "n_explored": pooled["m"].astype("Int64").to_numpy()})
+    for name, d in (("accuracy", share), ("accuracy_low", low), ("accuracy_high", high)):
+        out[name] = _ratio(pooled["repaid"].fillna(0) + pooled["declined"].fillna(0) * d, np.where(ok, n, 0))
+    out["default_rate"] = _ratio(pooled["bad"].fillna(0) + pooled["declined"].fillna(0) * share, np.where(ok, n, 0))
+    return out

@@ -14,6 +14,7 @@ from helpers.labels import (
     exploration_cost,
     explore,
     holdout_estimate,
+    holdout_timeline,
     observed_outcomes,
 )
 
@@ -193,3 +194,19 @@ def test_exploration_cost_by_hand():
     assert cost["lent"] == 6000 and cost["loss"] == pytest.approx((1000 + 3000) * 0.5)
     with pytest.raises(ValueError, match="loss_given_default"):
         exploration_cost(frame, loss_given_default=45)
+
+
+def test_holdout_timeline_pools_a_window_by_hand():
+    dates = pd.to_datetime(["2024-01-01"] * 3 + ["2024-01-02"] * 3)
+    frame = pd.DataFrame({
+        "date": dates, "label_available_on": dates + pd.Timedelta(days=30),
+        "predicted_default": [0, 1, 1, 0, 0, 1], "explored": [0, 1, 0, 0, 0, 0], "defaulted": [0, 1, 0, 1, 0, 1],
+    })
+    timeline = holdout_timeline(frame, window=2)
+    assert pd.isna(timeline.loc[0, "accuracy"])  # the window is not full yet
+    # days 1-2: model-approved 0, 3, 4 (two repaid); 3 declined, holdout 1 of them, defaulted: (2 + 3 x 1) / 6
+    assert timeline.loc[1, "accuracy"] == pytest.approx(5 / 6)
+    assert timeline.loc[1, "default_rate"] == pytest.approx((1 + 3) / 6)
+    assert timeline.loc[1, "known_on"] == pd.Timestamp("2024-02-01") and timeline.loc[1, "n_explored"] == 1
+    alone = holdout_timeline(frame.iloc[3:], window=1)  # a declined applicant and no holdout loan: no estimate
+    assert pd.isna(alone.loc[0, "accuracy"])
