@@ -39,8 +39,9 @@ OBSERVED_COLUMNS = ("approved", "defaulted", "label_available_on")
 """The columns ``observed_outcomes`` needs: the decision, the true outcome and the day it is on record."""
 
 KNOWN_COLUMNS = [
-    "period", "n", "n_observable", "n_labelled", "correct", "positives", "accuracy", "positive_rate",
-    "pooled_n_labelled", "pooled_accuracy", "pooled_positive_rate", "predicted_rate", "labels_complete_on",
+    "period", "n", "n_observable", "n_labelled", "correct", "positives", "caught", "accuracy", "positive_rate",
+    "recall", "pooled_n_labelled", "pooled_accuracy", "pooled_positive_rate", "pooled_positives", "pooled_recall",
+    "predicted_rate", "labels_complete_on",
 ]
 """Columns of ``accuracy_as_known`` (``by``'s column comes first when it is given)."""
 
@@ -128,10 +129,10 @@ def accuracy_as_known(
 
     Returns one row per period (its start), sorted, columns ``KNOWN_COLUMNS``: ``n`` (rows), ``n_observable`` (rows
     whose outcome will be on record), ``n_labelled`` (on record by ``as_of``), ``correct`` (labelled rows where
-    ``prediction == outcome``), ``positives`` (labelled rows with ``outcome == 1``: defaults), ``accuracy`` =
-    correct / n_labelled and ``positive_rate`` = positives / n_labelled (for approved loans: the bad rate), their
-    ``pooled_*`` versions over this period and the ``window - 1`` before it (``<NA>`` unless each has a labelled
-    row), ``predicted_rate`` (share of rows with prediction 1: known on decision day) and ``labels_complete_on``
+    ``prediction == outcome``), ``positives`` (labelled rows with ``outcome == 1``: defaults), ``caught`` (those
+    with ``prediction == 1``), ``accuracy`` = correct / n_labelled, ``positive_rate`` = positives / n_labelled (for
+    approved loans: the bad rate) and ``recall`` = caught / positives, their ``pooled_*`` versions over this period
+    and the ``window - 1`` before it (``<NA>`` unless each has a labelled row; ``pooled_positives`` the count), ``predicted_rate`` (share of rows with prediction 1: known on decision day) and ``labels_complete_on``
     (when the period's last observable outcome arrives; NaT when none will). No value is ever a silent nan: a
     ratio with nothing to measure is ``<NA>`` (nullable Float64).
     """
@@ -148,22 +149,27 @@ def accuracy_as_known(
         **({by: frame[by].to_numpy()} if by else {}), "period": period.to_numpy(), "n": 1,
         "n_observable": observable.astype(int), "n_labelled": labelled.astype(int),
         "correct": (labelled & (truth == frame[prediction].to_numpy())).astype(int), "positives": truth.astype(int),
+        "caught": ((truth == 1) & (frame[prediction].to_numpy() == 1)).astype(int),
         "predicted": frame[prediction].to_numpy(dtype=int),
         "label_date": frame[label_date_column].where(observable).to_numpy(),
     })
     g = rows.groupby(keys, sort=True).agg(
         n=("n", "sum"), n_observable=("n_observable", "sum"), n_labelled=("n_labelled", "sum"),
-        correct=("correct", "sum"), positives=("positives", "sum"), predicted=("predicted", "sum"),
+        correct=("correct", "sum"), positives=("positives", "sum"), caught=("caught", "sum"),
+        predicted=("predicted", "sum"),
         labels_complete_on=("label_date", "max"))
     out = g.reset_index()
     out["accuracy"] = _ratio(out["correct"], out["n_labelled"])
     out["positive_rate"] = _ratio(out["positives"], out["n_labelled"])
-    pooled = g[["correct", "positives", "n_labelled"]].assign(has=(g["n_labelled"] > 0).astype(int))
+    out["recall"] = _ratio(out["caught"], out["positives"])
+    pooled = g[["correct", "positives", "caught", "n_labelled"]].assign(has=(g["n_labelled"] > 0).astype(int))
     pooled = (pooled.groupby(level=0) if by else pooled).rolling(window, min_periods=window).sum()
     pooled = pooled.reset_index(drop=True).where(lambda t: t["has"] == window)
     out["pooled_n_labelled"] = pooled["n_labelled"].astype("Int64").to_numpy()
     out["pooled_accuracy"] = _ratio(pooled["correct"], pooled["n_labelled"])
     out["pooled_positive_rate"] = _ratio(pooled["positives"], pooled["n_labelled"])
+    out["pooled_positives"] = pooled["positives"].astype("Int64").to_numpy()
+    out["pooled_recall"] = _ratio(pooled["caught"], pooled["positives"])
     out["predicted_rate"] = out["predicted"] / out["n"]
     return out[([by] if by else []) + KNOWN_COLUMNS]
 

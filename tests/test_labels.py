@@ -114,6 +114,12 @@ def test_the_oracle_is_asked_for_by_name():
     # day 1: right on 0 (repaid), 2 (declined, defaulted), 3: 3 of 4; day 2: right on 4 and 6: 2 of 3
     assert oracle["n_labelled"].tolist() == [4, 3]
     assert oracle["accuracy"].tolist() == pytest.approx([3 / 4, 2 / 3])
+    # recall: day 1 defaults are rows 1 (approved) and 2 (declined: caught): 1 of 2; day 2: row 6 caught: 1 of 1
+    assert oracle["caught"].tolist() == [1, 1] and oracle["recall"].tolist() == pytest.approx([1 / 2, 1.0])
+    pooled = accuracy_as_known(_book(), ground_truth=True, window=2)
+    assert pooled.loc[1, "pooled_recall"] == pytest.approx(2 / 3) and pooled.loc[1, "pooled_positives"] == 3
+    # on the loans made the model predicted "repay": recall there is 0 by construction
+    assert accuracy_as_known(_book())["recall"].tolist()[0] == 0.0
 
 
 def test_accuracy_as_known_on_a_day_and_by_group():
