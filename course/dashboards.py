@@ -228,40 +228,10 @@ def _write_lab_settings() -> None:
 
 # ---------------------------------------------------------------------------------------------------- live
 def daily_monitoring(scenario: str = "proxy_bias", days: int = 180, per_day: int = 300, seed: int = 0):
-    """What ``live`` plays back: one row per simulated day of ``scenario``, monitored as the course monitors it.
+    """What ``live`` plays back: ``helpers.monitoring_table.simulated_monitoring`` (what a lender knows each day)."""
+    from helpers.monitoring_table import simulated_monitoring
 
-    A baseline model trained on the first 60 days (or the first half, for shorter runs) decides every application.
-    Columns: ``date``; ``accuracy`` (share of correct default predictions, with hindsight: every label known);
-    ``fairness_ratio`` (disparate impact of approvals, minority rate / majority rate, AIF360); ``drift_share``
-    (share of the applicant features whose day drifted from the training days, Evidently's default tests);
-    ``approval_rate_majority`` and ``approval_rate_minority``. In ``proxy_bias`` the fairness ratio falls below 0.8
-    from day 90.
-    """
-    import pandas as pd
-
-    from helpers.drift import drift_timeline
-    from helpers.fairness import fairness_timeline
-    from helpers.models import decide, train_baseline
-    from helpers.performance import performance_timeline
-    from helpers.world import APPLICANT_FEATURES, PRIVILEGED_GROUP, PROTECTED, simulate_applications
-
-    applications = simulate_applications(scenario, days=days, per_day=per_day, seed=seed)
-    train = applications[applications["day"] < min(60, max(1, days // 2))]
-    decisions = decide(train_baseline(train, seed=seed), applications)
-    accuracy = performance_timeline(decisions).set_index("period")["accuracy"].astype(float)
-    fairness = fairness_timeline(decisions, "approved", PROTECTED, PRIVILEGED_GROUP).set_index("period")
-    drift = drift_timeline(train, applications, columns=APPLICANT_FEATURES)
-    table = pd.DataFrame(
-        {
-            "accuracy": accuracy,
-            "fairness_ratio": fairness["disparate_impact"].astype(float),
-            "drift_share": drift.groupby("period")["drifted"].mean(),
-            "approval_rate_majority": fairness["rate_privileged"].astype(float),
-            "approval_rate_minority": fairness["rate_unprivileged"].astype(float),
-        }
-    )
-    table.index.name = "date"
-    return table.reset_index()
+    return simulated_monitoring(scenario, days=days, per_day=per_day, seed=seed)
 
 
 def _mlflow_answers(base: str, timeout: float = 10.0) -> bool:

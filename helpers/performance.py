@@ -9,6 +9,10 @@ course's ``ModelAccuracyBelow90``, evaluated by ``helpers.alerts``: it fires the
 ``classification_check`` runs an Evidently classification report, with the lesson's alert line as a test
 (accuracy >= 0.90), on the rows whose labels are in.
 
+What is "known" is what a lender observes (``helpers.labels``): the outcomes of the loans it made, once on record.
+A declined applicant's outcome never is, so by default every accuracy here is over approved loans; a caller who
+wants the simulation's truth over every applicant asks for it with ``ground_truth=True`` and calls it the oracle.
+
 Periods whose labels are not in yet are **kept** (their size and predicted default rate are known on decision day)
 and **marked**: ``status`` is "awaiting labels" and ``accuracy`` is ``<NA>`` (pandas' missing value in a nullable
 ``Float64`` column, which ``float()`` refuses, so it is never silently used as a number). Filter on
@@ -24,14 +28,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.labels import accuracy_as_known
 from helpers.lines import ACCURACY_LINE
 from helpers.paths import writable_build_path
 from helpers.runtime import quiet_warnings, single_threaded_blas
 from helpers.validation import require_columns, require_date, require_rows, require_whole_number
 
 __all__ = [
-    "MIN_LABELLED_ROWS", "LABELLED", "PARTLY_LABELLED", "AWAITING_LABELS", "TIMELINE_COLUMNS",
-    "performance_timeline", "accuracy_metric", "AccuracyAlert", "first_accuracy_alert", "classification_check",
+    "AWAITING_LABELS",
+    "LABELLED",
+    "MIN_LABELLED_ROWS",
+    "PARTLY_LABELLED",
+    "TIMELINE_COLUMNS",
+    "AccuracyAlert",
+    "accuracy_metric",
+    "classification_check",
+    "first_accuracy_alert",
+    "performance_timeline",
 ]
 
 #: The lesson's alert line: an alert when accuracy falls below 90%.
@@ -71,9 +84,11 @@ def _check_binary(series: pd.Series, what: str) -> None:
 
 
 def _labelled_mask(
-    decisions: pd.DataFrame, as_of, date_column: str, label: str, prediction: str, label_date_column: str
+    decisions: pd.DataFrame, as_of, date_column: str, label: str, prediction: str, label_date_column: str,
+    observed: str | None = None,
 ) -> np.ndarray:
-    """Validate the decisions and return which rows have their label by ``as_of`` (all when as_of is None)."""
+    """Validate the decisions and return which rows have their label on record by ``as_of`` (None: hindsight);
+    with ``observed``, only rows where that 0/1 column is 1 (the loans made) ever do."""
     require_rows(decisions, "decisions")
     require_columns(decisions, [date_column, label, prediction, label_date_column], "decisions")
     for column in (date_column, label_date_column):
@@ -86,6 +101,10 @@ def _labelled_mask(
         labelled = np.ones(len(decisions), dtype=bool)
     else:
         labelled = (decisions[label_date_column] <= require_date(as_of, "as_of")).to_numpy()
+    if observed is not None:
+        require_columns(decisions, [observed], "decisions")
+        _check_binary(decisions[observed], "observed")
+        labelled &= decisions[observed].to_numpy() == 1
     # a label not available yet may be missing in real data; an available one must be 0/1
     _check_binary(decisions.loc[labelled, label], "label")
     return labelled
@@ -101,88 +120,62 @@ def performance_timeline(
     freq: str = "D",
     *,
     rolling: int = 7,
+    observed: str | None = "approved",
+    ground_truth: bool = False,
 ) -> pd.DataFrame:
-    """Accuracy per period as known on ``as_of``: one row per period of ``decisions``.
+    """Accuracy per period as a lender knows it on ``as_of``: one row per period of ``decisions``.
+
+    What is known is ``helpers.labels.accuracy_as_known``'s: the outcomes of the loans made (``observed``, 1 = the
+    outcome will be on record) whose label date is on or before ``as_of``. A declined applicant's outcome is never
+    known, so on a lender's data ``accuracy`` is the share of approved loans that were repaid (1 - ``default_rate``,
+    the bad rate among approved loans). ``ground_truth=True`` counts every applicant instead: the simulation's
+    oracle, which no lender has (name it so wherever it is shown).
 
     Args:
         decisions: one row per decision, e.g. ``helpers.models.decide(model, simulate_applications(...))``.
-        as_of: the day the monitoring looks from; a row counts as labelled when its ``label_date_column`` is on or
-            before it. None: every label is known (hindsight).
+        as_of: the day the monitoring looks from; None: every outcome that will ever be known is in (hindsight).
         date_column: the decision date, which places a row in a period.
         label: the true outcome (0/1), e.g. ``defaulted``.
         prediction: the model's predicted outcome (0/1), e.g. ``predicted_default``.
         label_date_column: the date each row's label becomes known.
         freq: period length, a pandas period alias ("D", "W", "M").
         rolling: the number of consecutive periods pooled in ``rolling_accuracy``.
+        observed: the 0/1 column that says whose outcome is ever observed (None: everyone's).
+        ground_truth: True for the oracle (every applicant's outcome, declined ones included).
 
     Returns:
-        One row per period, sorted: ``period`` (its start), ``n`` (rows), ``n_labelled`` (rows whose label is in),
-        ``status`` ("labelled", "partly labelled" or "awaiting labels"), ``accuracy`` (share of correct predictions
-        among labelled rows; ``<NA>`` when the period has none), ``rolling_accuracy`` (correct / labelled pooled over
-        this period and the ``rolling - 1`` before it; ``<NA>`` unless all of them have labels), ``default_rate``
-        (observed, labelled rows; ``<NA>`` when none), ``predicted_default_rate`` (all rows: known on decision day)
-        and ``labels_complete_on`` (the day the period's last label arrives, i.e. when its accuracy is final).
+        One row per period, sorted: ``period`` (its start), ``n`` (rows), ``n_labelled`` (rows whose outcome is on
+        record), ``status`` ("labelled": every outcome that will be known is in; "partly labelled"; "awaiting
+        labels"), ``accuracy`` (share of correct predictions among labelled rows; ``<NA>`` when none),
+        ``rolling_accuracy`` (correct / labelled pooled over this period and the ``rolling - 1`` before it; ``<NA>``
+        unless all of them have labels), ``default_rate`` (labelled rows; ``<NA>`` when none),
+        ``predicted_default_rate`` (all rows: known on decision day) and ``labels_complete_on`` (the day the
+        period's last observable outcome arrives, i.e. when its accuracy is final).
 
     Raises:
         ValueError: a missing column, an empty frame, non-date date columns, an unparseable ``as_of``, a prediction
-            that is missing or not 0/1, a label that is available but missing or not 0/1, a bad ``freq`` or
+            that is missing or not 0/1, a label that is on record but missing or not 0/1, a bad ``freq`` or
             ``rolling``.
     """
-    labelled = _labelled_mask(decisions, as_of, date_column, label, prediction, label_date_column)
+    _labelled_mask(decisions, as_of, date_column, label, prediction, label_date_column,
+                   None if ground_truth else observed)  # the checks, with errors that name decisions' columns
     require_whole_number(rolling, "rolling", minimum=1)
-    try:
-        period = decisions[date_column].dt.to_period(freq).dt.start_time
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"freq {freq!r} is not a pandas period frequency such as 'D', 'W' or 'M' ({error})") from None
-
-    label_values = decisions[label].where(labelled, 0).astype(float).to_numpy()  # 0 is a placeholder, masked below
-    correct = labelled & (label_values == decisions[prediction].to_numpy())
-    frame = pd.DataFrame(
-        {
-            "period": period.to_numpy(),
-            "n": 1,
-            "n_labelled": labelled.astype(int),
-            "correct": correct.astype(int),
-            "defaults": np.where(labelled, label_values, 0.0),
-            "predicted": decisions[prediction].to_numpy(dtype=float),
-            "label_date": decisions[label_date_column].to_numpy(),
-        }
+    known = accuracy_as_known(
+        decisions, as_of, outcome=label, prediction=prediction, date_column=date_column,
+        label_date_column=label_date_column, observed=observed, ground_truth=ground_truth, window=rolling, freq=freq,
     )
-    grouped = frame.groupby("period", sort=True).agg(
-        n=("n", "sum"),
-        n_labelled=("n_labelled", "sum"),
-        correct=("correct", "sum"),
-        defaults=("defaults", "sum"),
-        predicted=("predicted", "sum"),
-        labels_complete_on=("label_date", "max"),
-    )
-    has_labels = grouped["n_labelled"] > 0
-    out = pd.DataFrame(
-        {"period": grouped.index, "n": grouped["n"].to_numpy(), "n_labelled": grouped["n_labelled"].to_numpy()}
-    )
+    out = known[["period", "n", "n_labelled"]].copy()
     out["status"] = np.select(
-        [grouped["n_labelled"].to_numpy() == grouped["n"].to_numpy(), has_labels.to_numpy()],
+        [known["n_labelled"] == known["n_observable"], known["n_labelled"] > 0],
         [LABELLED, PARTLY_LABELLED],
         default=AWAITING_LABELS,
     )
-    out["accuracy"] = _series_ratio(grouped["correct"], grouped["n_labelled"])
-    window_correct = grouped["correct"].rolling(rolling, min_periods=rolling).sum()
-    window_labelled = grouped["n_labelled"].rolling(rolling, min_periods=rolling).sum()
-    all_have_labels = has_labels.astype(int).rolling(rolling, min_periods=rolling).sum() == rolling
-    out["rolling_accuracy"] = _series_ratio(window_correct.where(all_have_labels), window_labelled.where(all_have_labels))
-    out["default_rate"] = _series_ratio(grouped["defaults"], grouped["n_labelled"])
-    out["predicted_default_rate"] = (grouped["predicted"] / grouped["n"]).to_numpy()
-    out["labels_complete_on"] = grouped["labels_complete_on"].to_numpy()
+    out["accuracy"] = known["accuracy"]
+    out["rolling_accuracy"] = known["pooled_accuracy"]
+    out["default_rate"] = known["positive_rate"]
+    out["predicted_default_rate"] = known["predicted_rate"]
+    out["labels_complete_on"] = known["labels_complete_on"]
     return out[TIMELINE_COLUMNS].reset_index(drop=True)
-
-
-def _series_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.array:
-    """numerator / denominator as nullable Float64: <NA> (never nan) where the denominator is 0 or missing."""
-    num = numerator.to_numpy(dtype=float)
-    den = denominator.to_numpy(dtype=float)
-    ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
-    values = np.divide(num, den, out=np.zeros_like(num), where=ok)
-    return pd.arrays.FloatingArray(values, mask=~ok)
 
 
 def accuracy_metric(timeline: pd.DataFrame, column: str = "rolling_accuracy") -> pd.Series:
@@ -191,7 +184,8 @@ def accuracy_metric(timeline: pd.DataFrame, column: str = "rolling_accuracy") ->
     A period's accuracy is final on the day its last label arrives (``labels_complete_on``), so that day is when the
     job can publish it: the returned Series is indexed by those days (an evaluation time each, increasing) and holds
     ``column`` of ``timeline`` (``performance_timeline``), NaN where there is no value yet (e.g. the first
-    ``rolling - 1`` periods of a rolling accuracy). Periods whose labels are not all in yet have no evaluation.
+    ``rolling - 1`` periods of a rolling accuracy). Periods whose labels are not all in yet have no evaluation, nor
+    have periods with no outcome to observe (no loan made).
     Feed it to ``helpers.alerts.evaluate`` / ``first_firing`` with the course's ``ModelAccuracyBelow90`` rule: the
     alert fires on the day a bad period becomes known, a full label delay after the decisions.
 
@@ -200,7 +194,7 @@ def accuracy_metric(timeline: pd.DataFrame, column: str = "rolling_accuracy") ->
             the label dates' spacing and one sample per evaluation is ambiguous).
     """
     require_columns(timeline, ["status", column, "labels_complete_on"], "timeline")
-    complete = timeline[timeline["status"] == LABELLED]
+    complete = timeline[(timeline["status"] == LABELLED) & timeline["labels_complete_on"].notna()]
     times = pd.DatetimeIndex(complete["labels_complete_on"], name="evaluated_on")
     if times.has_duplicates:
         raise ValueError(
@@ -266,8 +260,15 @@ def classification_check(
     prediction: str = "predicted_default",
     label_date_column: str = "label_available_on",
     probability: str | None = "default_probability",
+    *,
+    observed: str | None = "approved",
+    ground_truth: bool = False,
 ) -> pd.DataFrame:
     """An Evidently classification report on the decisions from ``start`` to ``end`` whose labels are in by ``as_of``.
+
+    As everywhere in the course, "labels in" means on record for a lender: the rows whose ``observed`` column is 1
+    (the loans made); ``ground_truth=True`` scores every applicant instead (the simulation's oracle). On approved
+    loans alone the model predicted "repay" every time, so its recall of defaults there is 0 by construction.
 
     The report (``ClassificationPreset``) carries one test, accuracy >= ``min_accuracy`` (the lesson's alert line by
     default); ``passed`` is Evidently's verdict. Rows whose label is not in yet are left out: they cannot be scored.
@@ -279,6 +280,8 @@ def classification_check(
         min_accuracy: the test's line.
         report_path: also save Evidently's HTML report there (relative paths are below ``build/``).
         probability: the column of predicted probabilities (adds ROC AUC and log loss to the report), or None.
+        observed: the 0/1 column of rows whose outcome is ever on record (None: every row's).
+        ground_truth: True scores every applicant: the oracle, not what a lender can compute.
 
     Returns:
         One row: ``first_day`` and ``last_day`` (of the labelled decisions scored), ``n_labelled``, ``n_awaiting``
@@ -289,7 +292,8 @@ def classification_check(
         ValueError: bad input as in ``performance_timeline``; ``start`` after ``end``; no rows in the range; no
             labelled rows in it (the message says when the first label arrives).
     """
-    labelled = _labelled_mask(decisions, as_of, date_column, label, prediction, label_date_column)
+    labelled = _labelled_mask(decisions, as_of, date_column, label, prediction, label_date_column,
+                              None if ground_truth else observed)
     if not _is_share(min_accuracy):
         raise ValueError(f"min_accuracy must be an accuracy between 0 and 1 (e.g. 0.90), got {min_accuracy!r}")
     rows, n_awaiting = _labelled_rows_in_range(decisions, labelled, as_of, start, end, date_column,

@@ -32,17 +32,28 @@ def _date(day: int) -> pd.Timestamp:
     return pd.Timestamp("2024-01-01") + pd.Timedelta(days=day)
 
 
-def test_hindsight_timeline_has_every_label(decisions):
+def test_hindsight_timeline_has_every_observable_label(decisions):
     timeline = performance_timeline(decisions)
     assert len(timeline) == 150
     assert list(timeline.columns)[:5] == ["period", "n", "n_labelled", "status", "accuracy"]
-    assert (timeline["n"] == 400).all() and (timeline["n_labelled"] == 400).all()
-    assert (timeline["status"] == LABELLED).all()
-    day = decisions[decisions["day"] == 10]
-    expected = (day["predicted_default"] == day["defaulted"]).mean()
-    assert timeline.loc[10, "accuracy"] == pytest.approx(expected)
-    assert timeline.loc[10, "default_rate"] == pytest.approx(day["defaulted"].mean())
+    approved_per_day = decisions.groupby("day")["approved"].sum().to_numpy()
+    assert (timeline["n"] == 400).all() and (timeline["n_labelled"].to_numpy() == approved_per_day).all()
+    assert (timeline["status"] == LABELLED).all()  # every outcome that will ever be known is in
+    loans = decisions[(decisions["day"] == 10) & (decisions["approved"] == 1)]
+    # on the loans made the model predicted "repay": it was right exactly when the loan was repaid
+    assert timeline.loc[10, "accuracy"] == pytest.approx((loans["defaulted"] == 0).mean())
+    assert timeline.loc[10, "default_rate"] == pytest.approx(loans["defaulted"].mean())
     assert timeline.loc[10, "labels_complete_on"] == _date(10 + LABEL_DELAY_DAYS)
+
+
+def test_the_oracle_counts_declined_applicants_too(decisions):
+    oracle = performance_timeline(decisions, ground_truth=True)
+    assert (oracle["n_labelled"] == 400).all() and (oracle["status"] == LABELLED).all()
+    day = decisions[decisions["day"] == 10]
+    assert oracle.loc[10, "accuracy"] == pytest.approx((day["predicted_default"] == day["defaulted"]).mean())
+    assert oracle.loc[10, "default_rate"] == pytest.approx(day["defaulted"].mean())
+    everyone = performance_timeline(decisions, observed=None)  # a world where every outcome is observed
+    assert everyone["accuracy"].equals(oracle["accuracy"])
 
 
 def test_as_of_keeps_unlabelled_periods_and_marks_them(decisions):
@@ -70,7 +81,7 @@ def test_partly_labelled_weeks(decisions):
 
 def test_rolling_accuracy_pools_the_last_periods(decisions):
     timeline = performance_timeline(decisions, rolling=3)
-    rows = decisions[decisions["day"].between(20, 22)]
+    rows = decisions[decisions["day"].between(20, 22) & (decisions["approved"] == 1)]
     expected = (rows["predicted_default"] == rows["defaulted"]).mean()
     assert timeline.loc[22, "rolling_accuracy"] == pytest.approx(expected)
     assert timeline["rolling_accuracy"].iloc[:2].isna().all()  # not enough periods yet
@@ -118,8 +129,9 @@ def test_classification_check_runs_evidentlys_accuracy_test(decisions):
     before = classification_check(decisions, start=_date(60), end=_date(89))
     row = before.iloc[0]
     window = decisions[decisions["day"].between(60, 89)]
-    assert row["n_labelled"] == len(window) and row["n_awaiting"] == 0
-    assert row["accuracy"] == pytest.approx((window["predicted_default"] == window["defaulted"]).mean())
+    loans = window[window["approved"] == 1]  # the outcomes on record: the loans made
+    assert row["n_labelled"] == len(loans) and row["n_awaiting"] == len(window) - len(loans)
+    assert row["accuracy"] == pytest.approx((loans["defaulted"] == 0).mean())
     assert row["passed"] and row["min_accuracy"] == ACCURACY_LINE
     target = BUILD_DIR / "test-reports" / "classification.html"
     target.unlink(missing_ok=True)
@@ -149,7 +161,11 @@ def test_bad_input_is_named(decisions):
     # a label that is not in yet may be missing
     unknown = decisions.astype({"defaulted": float})
     unknown.loc[unknown["day"] >= 120, "defaulted"] = np.nan
-    assert performance_timeline(unknown, as_of=_date(140))["n_labelled"].sum() == (140 - LABEL_DELAY_DAYS + 1) * 400
+    in_by_140 = decisions[(decisions["day"] <= 140 - LABEL_DELAY_DAYS) & (decisions["approved"] == 1)]
+    assert performance_timeline(unknown, as_of=_date(140))["n_labelled"].sum() == len(in_by_140)
+    declined = decisions.astype({"defaulted": float})
+    declined.loc[declined["approved"] == 0, "defaulted"] = np.nan  # a lender's own data: never known
+    assert performance_timeline(declined)["accuracy"].equals(performance_timeline(decisions)["accuracy"])
     with pytest.raises(ValueError, match="as_of must be a date"):
         performance_timeline(decisions, as_of="soon")
     with pytest.raises(ValueError, match="freq 'fortnightly'"):

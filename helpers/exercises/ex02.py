@@ -1,11 +1,29 @@
 """Questions of exercise 02: a quiet drift report, what is known on a given day, when an accuracy alert can fire, why
-it lags the data drift alarm, and what to retrain on."""
+it lags the data drift alarm, what to retrain on, what a lender's own books hide, and what a holdout costs and buys."""
+
+import math
 
 from helpers.alerts import course_rules
-from helpers.checks import ____, Question, ThoughtExperiment, Wrong, expect_choice, expect_number
+from helpers.checks import Question, ThoughtExperiment, Wrong, ____, expect_choice, expect_number, plain
 from helpers.world import LABEL_DELAY_DAYS, SCENARIOS
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "ACCURACY_LINE", "LOOK_DAY", "ROLLING", "____"]
+__all__ = [
+    "ACCURACY_LINE",
+    "HOLDOUT_SHARES",
+    "LOOK_DAY",
+    "ROLLING",
+    "____",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "q5",
+    "q6",
+    "q7",
+    "q8",
+    "q9",
+    "q10",
+]
 
 _concept = SCENARIOS["concept_shift"]
 _shock = SCENARIOS["income_shock"]
@@ -59,6 +77,11 @@ def _alert_day(answer) -> None:
         raise Wrong(f"give the day as a whole number (the `day` column), got {answer!r}.")
     day = int(answer)
     earliest = _concept.concept_drift_day + LABEL_DELAY_DAYS
+    if day == earliest:
+        raise Wrong(
+            f"day {day} is the change's day plus the label delay. The {ROLLING}-day accuracy pools a week: one bad day "
+            "among six good ones does not bring it below the line. How many bad days does it need?"
+        )
     if _concept.concept_drift_day <= day < _concept.concept_drift_day + ROLLING:
         raise Wrong(
             f"day {day} is when the accuracy of the decisions fell. When could anyone *know* it? "
@@ -79,10 +102,9 @@ q3 = Question(
         "...) for the date; convert it to a day number with day_number(..., day0)."
     ),
     solution=(
-        f"Between day {_concept.concept_drift_day + LABEL_DELAY_DAYS} and "
+        f"Between day {_concept.concept_drift_day + LABEL_DELAY_DAYS + 1} and "
         f"{_concept.concept_drift_day + LABEL_DELAY_DAYS + ROLLING - 1}: the {ROLLING}-day accuracy crosses the line "
-        f"a couple of days after the change, and that becomes known {LABEL_DELAY_DAYS} days later (day 122 with the "
-        "default seed, as in notebook 02).\n"
+        f"a couple of days after the change, and that becomes known {LABEL_DELAY_DAYS} days later.\n"
         "    fired = first_firing(accuracy_rule, accuracy_metric(performance_timeline(decisions, rolling=ROLLING)))\n"
         "    answer_q3 = day_number(fired, day0)"
     ),
@@ -134,7 +156,7 @@ q6 = Question(
         "accuracies. Which one clears the 0.90 line?"
     ),
     solution=(
-        "new world only: trained on the labelled days after the change, it learns the new relation between debt, "
+        "new world only: trained on the outcomes on record after the change, it learns the new relation between debt, "
         "score and default and clears 0.90 on later days; trained on everything, the old world outnumbers the new "
         "and the model mostly relearns the past.\n"
         "    answer_q6 = max(scores, key=scores.get)"
@@ -142,5 +164,84 @@ q6 = Question(
     correct_message=(
         "Retrain on the world the model will face. Then version that data, audit the new model for fairness, and "
         "roll it out gradually."
+    ),
+)
+
+
+q7 = Question(
+    "Question 7",
+    expect_choice("rose", ["rose", "fell"]),
+    hint=(
+        "In proxy_bias, take the decisions of days 60-89 and of days 90-149. On the loans made (approved == 1) the "
+        "accuracy is the share repaid: (loans['defaulted'] == 0).mean(). Compare the two periods."
+    ),
+    solution=(
+        "rose: the new feed inflates debt-to-income in two neighbourhoods, the model declines many more applicants "
+        "there, and the loans it still makes are the safest.\n"
+        "    loans = biased[biased['approved'] == 1]\n"
+        "    made = (loans['defaulted'] == 0).groupby(loans['day'] >= 90).mean()\n"
+        "    answer_q7 = 'rose' if made[True] > made[False] else 'fell'"
+    ),
+    correct_message="The lender's own books improve while the model gets worse: the blind spot of notebook 02.",
+)
+
+q8 = ThoughtExperiment(
+    "Question 8",
+    hint=(
+        "Compute the oracle's accuracy (every applicant) for the same two periods. Whose outcomes enter the oracle but "
+        "never the lender's books, and how did their number change?"
+    ),
+    solution=(
+        "The oracle fell (about 0.94 to 0.87) while the accuracy on the loans made rose. The model's new mistakes are "
+        "declined applicants who would have repaid, and a declined applicant's outcome is never observed, so those "
+        "mistakes never reach the lender's books; meanwhile the loans it still makes are the safest. Watch what is "
+        "known on decision day (approval rate, its ratio between groups, score drift, CBPE) and run a random holdout "
+        "to see the declined."
+    ),
+)
+
+
+def _narrowing(answer) -> None:
+    answer = plain(answer)
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or math.isnan(answer):
+        raise Wrong(f"give one number: the smaller share's interval width over the larger share's, got {answer!r}.")
+    if answer < 1:
+        raise Wrong("the ratio is below 1: divide the smaller share's width by the larger share's.")
+    if not 1.4 <= answer <= 2.8:
+        raise Wrong(f"{answer:.2f} is far from what the square root of the shares' ratio predicts; check both widths.")
+
+
+#: Question 9's holdout shares: the smaller, then the larger.
+HOLDOUT_SHARES = (0.01, 0.04)
+
+q9 = Question(
+    "Question 9",
+    _narrowing,
+    hint=(
+        "For each share, explore(biased_after, share=..., seed=seed) and holdout_estimate(...): the width is "
+        "accuracy_high - accuracy_low. Divide the smaller share's width by the larger share's."
+    ),
+    solution=(
+        "About 2: four times the share buys about four times the holdout loans, and an interval's width shrinks with "
+        "the square root of the sample size, so it halves (with few loans the ratio is noisy).\n"
+        "    widths = {s: holdout_estimate(explore(biased_after, share=s, seed=seed)) for s in HOLDOUT_SHARES}\n"
+        "    widths = {s: e['accuracy_high'] - e['accuracy_low'] for s, e in widths.items()}\n"
+        "    answer_q9 = widths[HOLDOUT_SHARES[0]] / widths[HOLDOUT_SHARES[1]]"
+    ),
+    correct_message="Precision grows with the square root of the holdout; its cost grows in proportion to it.",
+)
+
+q10 = ThoughtExperiment(
+    "Question 10",
+    hint=(
+        "exploration_cost(...) gives the holdout's defaults and losses at each share. What does the narrower interval "
+        "let the bank decide that the wider one does not? Who bears the cost, and who benefits?"
+    ),
+    solution=(
+        "The cost grows in proportion to the share (four times the loans, about four times the defaults and losses), "
+        "the precision only with its square root. A share is worth paying for when the interval it buys is narrow "
+        "enough to act on: here even 1% shows the model far below the loans-made accuracy, so a small share suffices to "
+        "raise the alarm, and a larger one is for measuring a fix or comparing models. The holdout also lends to "
+        "applicants the model would wrongly refuse, and it gives the only unbiased data to retrain on."
     ),
 )

@@ -1,4 +1,5 @@
-"""Questions of exercise 07: the capstone (a gap and a ratio, a red flag by hand, which record answers which question).
+"""Questions of exercise 07: the capstone (a gap and a ratio, a red flag by hand, which record answers which question,
+and what a holdout says that the loans made cannot).
 
 The checks hold for any seed: each answer follows from the numbers in the question or from the alert rules' own
 definitions, worked out by hand in the solutions.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from helpers.checks import Question, ThoughtExperiment, ____, expect_choice, expect_number
 
-__all__ = ["q1", "q2", "q3", "q4", "____"]
+__all__ = ["____", "q1", "q2", "q3", "q4", "q5"]
 
 q1 = Question(
     "Question 1",
@@ -75,5 +76,25 @@ q4 = ThoughtExperiment(
         "outcomes corrects that, which is why it closes most of the gap and is more accurate too. The cost of "
         "retraining is waiting for outcomes (a month here) and the risk of a new model: hence the gate and the "
         "canary before it serves everyone."
+    ),
+)
+
+q5 = Question(
+    "Question 5",
+    # by hand: the model was right on the 855 repaid loans; on a declined applicant it is right exactly when they
+    # default, and the random holdout says 4 of 10 do, so (855 + 100 x 0.4) / 1000 = 0.895
+    expect_number((855 + 100 * 4 / 10) / 1000, tolerance=0.0005, what="the estimated accuracy on every applicant"),
+    hint=(
+        "On a loan it made the model predicted 'repay': right when it was repaid. On a declined applicant it "
+        "predicted 'default': right when they would have defaulted. The holdout is a random sample of the declined: "
+        "its default share stands for all 100 of them."
+    ),
+    solution=(
+        "0.895 = (855 + 100 x 4/10) / 1000, below the 0.90 line, while the loans made show 855 / 900 = 0.95: the bank's "
+        "own books say the model is fine; the holdout says it is not. (helpers.labels.holdout_estimate does this sum.)"
+    ),
+    correct_message=(
+        "Ten loans the bank would not have made (six of them repaid) turned an invisible problem into a number with "
+        "an interval: that is what a holdout is for."
     ),
 )
