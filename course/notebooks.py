@@ -402,9 +402,15 @@ def _merged_streams(outputs: list) -> list:
 
 
 def execute_in_place(path: Path, timeout: int = CELL_TIMEOUT_SECONDS) -> None:
-    """Execute ``path`` top to bottom in a clean kernel and save it with its outputs (normalised)."""
+    """Execute ``path`` top to bottom in a clean kernel and save it with its outputs (normalised).
+
+    The kernel runs with ``COURSE_STRICT_CLAIMS=1``: a committed notebook whose text a claim contradicts fails here.
+    """
     from nbclient import NotebookClient
 
+    from helpers.claims import STRICT_ENV
+
+    os.environ[STRICT_ENV] = "1"  # inherited by the kernel
     nb = nbformat.read(path, as_version=4)
     normalize(nb)
     NotebookClient(
