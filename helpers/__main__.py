@@ -14,6 +14,7 @@ commands:
   dashboard [--port P]  serve the Evidently UI on the capstone's workspace at http://127.0.0.1:8000
   live [--port P]       log one simulated day per second to a new MLflow run (starts the server if none runs)
   lab [--port P]        JupyterLab on the repository at http://127.0.0.1:8888 (the address with its token is printed)
+  record-assistant    run the assistant's LLM over its world and rewrite its log in data/ (resumable; ~40 min)
   bench [NAME..]      run the benchmarks in benchmarks/ (all, or those whose name contains NAME) and print figures
 """
 
@@ -41,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         from helpers.dashboards import main as serve
 
         return serve(command, rest)
+    if command == "record-assistant":
+        from helpers.assistant.recording import record
+
+        print(f"wrote {record()}")
+        return 0
     if command == "bench":
         import subprocess
 

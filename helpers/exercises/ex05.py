@@ -2,9 +2,9 @@
 review for a budget, the alert rule that would have fired, and what the average hid."""
 
 from helpers.alerts import Rule
-from helpers.assistant_world import AGE_BANDS, SCENARIOS
+from helpers.assistant.world import AGE_BANDS, SCENARIOS
 from helpers.checks import Question, ThoughtExperiment, Wrong, ____, expect_choice
-from helpers.segments import wilson_interval
+from helpers.assistant.segments import wilson_interval
 
 __all__ = ["BUDGET", "REVIEWED", "RIGHT", "q1", "q2", "q3", "q4", "q5", "____"]
 
@@ -48,7 +48,7 @@ def _interval(answer) -> None:
 q2 = Question(
     "Question 2",
     _interval,
-    hint=f"helpers.segments.wilson_interval(successes, n) returns (low, high); here {RIGHT} of {REVIEWED} were right.",
+    hint=f"helpers.assistant.segments.wilson_interval(successes, n) returns (low, high); here {RIGHT} of {REVIEWED} were right.",
     solution=(
         f"About ({_LOW:.3f}, {_HIGH:.3f}).\n"
         f"    answer_q2 = wilson_interval({RIGHT}, {REVIEWED})"

