@@ -10,8 +10,11 @@ What the course asks of the model, each deterministic (greedy, fixed seed, float
 * ``embed(llm, texts)``: a message's embedding, the mean over its tokens of the model's hidden state after
   ``EMBED_LAYER`` of its 30 layers (a middle layer: cheaper than the last, and the usual place for features);
   ``project`` reduces it to ``PROJECTION_DIMS`` numbers with a fixed random projection (what the log stores).
-* ``judge(llm, message, decision)``: the same model as a judge with a fixed rubric (``JUDGE_SYSTEM``): its answer is
-  constrained to the tokens "Yes" (the decision is right) or "No", whichever has the higher logit.
+* ``judge(llm, message)``: the same model as a judge with a fixed rubric (``JUDGE_SYSTEM``): does the message need a
+  doctor? Its answer is constrained to the tokens "Yes" or "No", whichever has the higher logit. The judge says the
+  assistant failed when its answer differs from the assistant's decision. (Asked about the message alone, the
+  verdict does not depend on the assistant, so it can be computed for any row, and it is also the model's own
+  constrained-output triage: the alternative to the embedding classifier.)
 * ``reply(llm, message, decision, prompt)``: the reply a patient reads, greedy, at most ``MAX_NEW_TOKENS`` tokens,
   with the prompt's and the reply's token counts and the seconds it took on this machine.
 """
@@ -29,6 +32,7 @@ import numpy as np
 
 __all__ = [
     "EMBED_LAYER",
+    "JUDGE_QUESTION",
     "JUDGE_SYSTEM",
     "MAX_NEW_TOKENS",
     "MODEL_FILE",
@@ -57,13 +61,14 @@ PROJECTION_SEED = 23
 #: Reply length cap (tokens); greedy decoding, so the same message always gets the same reply.
 MAX_NEW_TOKENS = 48
 
-#: The judge's rubric (system prompt). Its verdict is the next token: "Yes" (decision right) or "No" (wrong).
+#: The judge's rubric (system prompt) and question. Its verdict is the next token: "Yes" (see a doctor) or "No".
 JUDGE_SYSTEM = (
-    "You check a triage assistant for a GP practice. Signs of possible diabetes: being very thirsty, passing urine "
+    "You check messages sent to a GP practice. Signs of possible diabetes: being very thirsty, passing urine "
     "often, weight loss, blurred vision, tiredness, and in older people confusion, drowsiness, falls, repeated "
-    "infections, thrush or slow-healing sores. A message with such signs needs 'see a doctor'. Other messages need "
-    "'self-care advice'. Answer Yes if the assistant's decision is right, No if it is wrong."
+    "infections, thrush or slow-healing sores. A message with such signs needs a doctor. Other messages need only "
+    "self-care advice. Answer Yes or No."
 )
+JUDGE_QUESTION = "Message: {message}\nDoes this message need a doctor?"
 #: The reply prompts (system prompts) by version: v1 in production, v2 the candidate a regression eval compares.
 REPLY_PROMPTS = {
     "v1": ("You are a helpful assistant for a GP practice. The triage decision for this message is: {decision}. "
@@ -181,17 +186,17 @@ def _yes_no_ids(llm: LoadedModel) -> tuple[int, int]:
     return yes[0], no[0]
 
 
-def judge(llm: LoadedModel, message: str, decision: str) -> dict:
-    """The judge's verdict on one decision: ``right`` (True when "Yes" outscores "No"), the logit ``margin``
-    (Yes minus No; larger is surer) and ``prompt_tokens`` (the judge's input length)."""
+def judge(llm: LoadedModel, message: str) -> dict:
+    """The judge's answer for one message: ``urgent`` (True when "Yes" outscores "No": see a doctor), the logit
+    ``margin`` (Yes minus No; larger is surer) and ``prompt_tokens`` (the judge's input length)."""
     import torch
 
-    ids = _chat(llm, JUDGE_SYSTEM, f"Message: {message}\nAssistant's decision: {decision}\nIs the decision right?")
+    ids = _chat(llm, JUDGE_SYSTEM, JUDGE_QUESTION.format(message=message))
     yes, no = _yes_no_ids(llm)
     with llm.lock, torch.inference_mode():
         logits = llm.model(torch.tensor([ids])).logits[0, -1]
     margin = float(logits[yes] - logits[no])
-    return {"right": margin > 0, "margin": round(margin, 4), "prompt_tokens": len(ids)}
+    return {"urgent": margin > 0, "margin": round(margin, 4), "prompt_tokens": len(ids)}
 
 
 def reply(llm: LoadedModel, message: str, decision: str, prompt: str = "v1") -> dict:

@@ -7,8 +7,9 @@ SmolLM2-135M-Instruct (``helpers.assistant.llm``) over the messages of ``WORLD``
 * ``data/assistant_log.parquet``: one row per message: ``message_id``, ``message`` (the world's text, kept to check
   that the world still writes it), ``emb_00`` .. ``emb_47`` (the embedding, projected, float16), the assistant's
   ``urgent_probability`` / ``predicted_urgent`` (a logistic regression on the embeddings of days 0-27, the weeks
-  whose labels were confirmed before launch), and for the rows the judge read (``judged``) its verdict
-  ``judge_right`` and ``judge_margin``; for the rows that were answered (``replied``) the ``reply``, its
+  whose labels were confirmed before launch), and for the rows the judge read (``judged``) its answer
+  ``judge_urgent``, ``judge_margin`` and ``judge_right`` (its answer equals the assistant's decision); ``judge_sample``
+  marks the uniform daily sample among them (the rest are the replied rows); for the rows that were answered (``replied``) the ``reply``, its
   ``prompt_tokens``, ``completion_tokens`` and measured ``latency_seconds``.
 * ``data/assistant_eval.csv``: the regression-eval set: ``EVAL_SIZE`` messages answered with prompt v1 and v2.
 * ``data/assistant_log_provenance.json``: the package, the model file's sha256, library versions, prompts,
@@ -34,9 +35,13 @@ __all__ = [
     "LOG_FILES",
     "REPLY_DAYS",
     "REPLY_PER_DAY",
+    "SERVED_PER_DAY",
+    "recorded_rows",
     "WORLD",
     "embedding_columns",
+    "eval_rows",
     "judge_order",
+    "judge_stage",
     "load_eval",
     "load_log",
     "load_provenance",
@@ -47,13 +52,17 @@ __all__ = [
 
 #: The simulated world the log records (``helpers.assistant.world.simulate_messages`` arguments).
 WORLD = {"scenario": "elderly_shift", "days": 98, "per_day": 150, "seed": 0}
-#: Rows the judge reads each day from day 28 on (a seeded uniform sample; ``judge_order`` gives the order).
-JUDGE_PER_DAY = 10
-#: Days and rows per day that get a generated reply (the traced weeks: one before the change and the first after).
-REPLY_DAYS = tuple(range(49, 52)) + tuple(range(56, 59))
-REPLY_PER_DAY = 8
+#: Messages a day the recording covers from day 28 on (a seeded uniform sample, ``judge_order``'s first rounds);
+#: days 0-27 (the training weeks) are covered whole.
+SERVED_PER_DAY = 20
+#: Of those, rows the judge reads each day (the first rounds of ``judge_order``).
+JUDGE_PER_DAY = 3
+#: Days and rows per day that get a generated reply: served messages of patients aged 65+ in the first days after
+#: the change (the traced window, where a risk-based review looks).
+REPLY_DAYS = (56, 57, 58, 59)
+REPLY_PER_DAY = 2
 #: Messages in the regression-eval set (half from care homes), each answered by prompt v1 and v2.
-EVAL_SIZE = 8
+EVAL_SIZE = 4
 #: The files ``record`` writes in ``data/``.
 LOG_FILES = ("assistant_log.parquet", "assistant_eval.csv", "assistant_log_provenance.json")
 _WORK = BUILD_DIR / "assistant_recording"
@@ -93,17 +102,23 @@ def judge_order(messages: pd.DataFrame, seed: int = 0) -> np.ndarray:
     return np.asarray([p[r] for r in range(depth) for p in per_day if r < len(p)])
 
 
+def recorded_rows(messages: pd.DataFrame) -> np.ndarray:
+    """Row positions the recording covers: every message of days 0-27, then ``SERVED_PER_DAY`` a day (sorted)."""
+    served = judge_order(messages)[: SERVED_PER_DAY * (WORLD["days"] - 28)]
+    return np.union1d(np.flatnonzero(messages["day"].to_numpy() < 28), served)
+
+
 def reply_rows(messages: pd.DataFrame, seed: int = 0) -> np.ndarray:
-    """Row positions that get a reply: ``REPLY_PER_DAY`` seeded rows of each of ``REPLY_DAYS``."""
-    rng = np.random.default_rng([seed, 24])
-    days = messages["day"].to_numpy()
-    picks = [rng.permutation(np.flatnonzero(days == d))[:REPLY_PER_DAY] for d in REPLY_DAYS if (days == d).any()]
-    return np.sort(np.concatenate(picks))
+    """Row positions that get a reply: the first ``REPLY_PER_DAY`` served 65+ rows of each of ``REPLY_DAYS``."""
+    served = judge_order(messages)[: SERVED_PER_DAY * (WORLD["days"] - 28)]
+    days, old = messages["day"].to_numpy(), (messages["age_band"] == "65+").to_numpy()
+    return np.sort(np.concatenate([served[(days[served] == d) & old[served]][:REPLY_PER_DAY] for d in REPLY_DAYS]))
 
 
-def _eval_rows(messages: pd.DataFrame, seed: int = 0) -> np.ndarray:
+def eval_rows(messages: pd.DataFrame, seed: int = 0) -> np.ndarray:
+    """Row positions of the regression-eval set: served rows of days 58-97, half from care homes."""
     rng = np.random.default_rng([seed, 25])
-    late = messages["day"].to_numpy() >= 56
+    late = (messages["day"].to_numpy() >= 58) & np.isin(np.arange(len(messages)), recorded_rows(messages))
     care = np.flatnonzero(late & (messages["writer"] == "care home").to_numpy())
     patient = np.flatnonzero(late & (messages["writer"] == "patient").to_numpy())
     half = EVAL_SIZE // 2
@@ -148,7 +163,7 @@ def _decisions(messages: pd.DataFrame, projected: np.ndarray) -> pd.DataFrame:
     train = (messages["day"] < 28).to_numpy()
     model = train_decision_model(projected[train], messages.loc[train, "urgent"].to_numpy())
     probability = model.predict_proba(projected.astype(np.float32))[:, 1]
-    log = pd.DataFrame(projected, columns=embedding_columns(projected.shape[1]))
+    log = pd.DataFrame(projected, columns=embedding_columns(projected.shape[1]), index=messages.index)
     log.insert(0, "message", messages["message"].to_numpy())
     log.insert(0, "message_id", messages["message_id"].to_numpy())
     log["urgent_probability"] = np.round(probability, 4)
@@ -157,20 +172,26 @@ def _decisions(messages: pd.DataFrame, projected: np.ndarray) -> pd.DataFrame:
     return log
 
 
-def _judge_rows(llm, log: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+def judge_stage(llm, messages: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """The judge's answers for the rows in ``order`` (saved as they come; a rerun resumes), indexed by position."""
     from helpers.assistant.llm import judge
 
     path, done = _WORK / "judge.jsonl", _jsonl(_WORK / "judge.jsonl")
     for count, i in enumerate(order, start=1):
-        key = log.at[i, "message_id"]
+        key = messages.at[i, "message_id"]
         if key not in done:
-            done[key] = {"key": key, **judge(llm, log.at[i, "message"], log.at[i, "decision"])}
+            done[key] = {"key": key, **judge(llm, messages.at[i, "message"])}
             _append(path, done[key])
         if count % 50 == 0:
             print(f"judged {count} of {len(order)}", flush=True)
-    verdicts = pd.DataFrame([done[k] for k in log.loc[order, "message_id"]], index=order)
+    return pd.DataFrame([done[k] for k in messages.loc[order, "message_id"]], index=order)
+
+
+def _judge_rows(llm, log: pd.DataFrame, messages: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    verdicts = judge_stage(llm, messages, order)
     log["judged"] = log.index.isin(order)
-    log["judge_right"] = verdicts["right"].reindex(log.index).astype("boolean")
+    log["judge_urgent"] = verdicts["urgent"].reindex(log.index).astype("boolean")
+    log["judge_right"] = (log["judge_urgent"] == log["predicted_urgent"].astype(bool)).astype("boolean")
     log["judge_margin"] = verdicts["margin"].reindex(log.index)
     log["judge_prompt_tokens"] = verdicts["prompt_tokens"].reindex(log.index).astype("Int64")
     return log
@@ -203,17 +224,17 @@ def _provenance(llm, timings: dict, log: pd.DataFrame) -> dict:
                                                         "scikit-learn", "numpy")},
         "world": WORLD,
         "decoding": {"replies": f"greedy (do_sample=False), max_new_tokens={lm.MAX_NEW_TOKENS}, float32 on CPU",
-                     "judge": "one forward pass; verdict = 'Yes' if logit(Yes) > logit(No)",
+                     "judge": "one forward pass; judge_urgent = logit(Yes) > logit(No); judge_right = "
+                              "judge_urgent == predicted_urgent",
                      "embeddings": f"mean over tokens of layer {lm.EMBED_LAYER} of 30, projected to "
                                    f"{lm.PROJECTION_DIMS} dims (Gaussian, seed {lm.PROJECTION_SEED}), float16",
                      "decision": "logistic regression (standardised) on the projected embeddings of days 0-27"},
-        "prompts": {"judge_system": lm.JUDGE_SYSTEM, "reply_system": lm.REPLY_PROMPTS,
-                    "judge_user": "Message: {message}\\nAssistant's decision: {decision}\\nIs the decision right?"},
+        "prompts": {"judge_system": lm.JUDGE_SYSTEM, "judge_user": lm.JUDGE_QUESTION, "reply_system": lm.REPLY_PROMPTS},
         "generated_for": {"embeddings and decision": f"all {len(log)} rows",
-                          "judge verdict": f"{int(log['judged'].sum())} rows: {JUDGE_PER_DAY} a day, days 28-97, "
-                                           "seeded uniform (judge_order)",
+                          "judge verdict": f"{int(log['judged'].sum())} rows: {JUDGE_PER_DAY} a day on days 28-97, "
+                                           "seeded uniform (judge_order; column judge_sample), and every replied row",
                           "reply": f"{int(log['replied'].sum())} rows: {REPLY_PER_DAY} a day on days {list(REPLY_DAYS)}",
-                          "eval": f"{EVAL_SIZE} messages of days 56-97 (half from care homes), prompts v1 and v2"},
+                          "eval": f"{EVAL_SIZE} messages of days 58-97 (half from care homes), prompts v1 and v2"},
         "seconds_per_stage": timings,
         "note": "latency_seconds is wall-clock on a shared 2-core machine: it varies from run to run",
     }
@@ -233,27 +254,35 @@ def record(data_dir: Path | None = None, judge_per_day: int = JUDGE_PER_DAY) -> 
     started = time.perf_counter()
     llm = load_model(threads=1)  # one thread: on a shared machine, two spin against each other
     _stage(timings, "load", started)
-    messages = world_messages()
-    which, distinct = pd.factorize(messages["message"])
+    world = world_messages()
+    rows = recorded_rows(world)
+    first = np.union1d(reply_rows(world), eval_rows(world))  # embedded early: their replies can start
+    day = world["day"].to_numpy()
+    priority = np.concatenate([rows[day[rows] < 28], first, np.setdiff1d(rows[day[rows] >= 28], first)])
+    _, distinct = pd.factorize(world["message"].to_numpy()[priority])
+    which = pd.Index(distinct).get_indexer(world["message"].to_numpy()[rows])
     started = time.perf_counter()
     projected = project(_embed_all(llm, list(distinct)))[which]
     _stage(timings, "embeddings", started)
+    messages = world.iloc[rows]
     log = _decisions(messages, projected)
     started = time.perf_counter()
-    order = judge_order(messages)[: judge_per_day * (WORLD["days"] - 28)]
-    log = _judge_rows(llm, log, order)
+    sample = judge_order(world)[: judge_per_day * (WORLD["days"] - 28)]
+    order = np.concatenate([sample, np.setdiff1d(reply_rows(world), sample)])  # traced calls get a verdict too
+    log = _judge_rows(llm, log, messages, order)
+    log["judge_sample"] = log.index.isin(sample)
     _stage(timings, "judge", started)
     started = time.perf_counter()
-    rows = reply_rows(messages)
-    answers = _replies(llm, log, rows, "v1", "replies")
-    log["replied"] = log.index.isin(rows)
+    replied = reply_rows(world)
+    answers = _replies(llm, log, replied, "v1", "replies")
+    log["replied"] = log.index.isin(replied)
     for column in answers.columns:
         log[column] = answers[column].reindex(log.index)
     log["reply"] = log["reply"].astype("string")
     log[["prompt_tokens", "completion_tokens"]] = log[["prompt_tokens", "completion_tokens"]].astype("Int64")
     _stage(timings, "replies", started)
     started = time.perf_counter()
-    evaluation = _eval_set(llm, log, messages)
+    evaluation = _eval_set(llm, log, world)
     _stage(timings, "eval", started)
     log.to_parquet(data_dir / LOG_FILES[0], index=False)
     evaluation.to_csv(data_dir / LOG_FILES[1], index=False)
@@ -263,7 +292,7 @@ def record(data_dir: Path | None = None, judge_per_day: int = JUDGE_PER_DAY) -> 
 
 
 def _eval_set(llm, log: pd.DataFrame, messages: pd.DataFrame) -> pd.DataFrame:
-    rows = _eval_rows(messages)
+    rows = eval_rows(messages)
     frames = []
     for prompt in ("v1", "v2"):
         answers = _replies(llm, log, rows, prompt, f"eval_{prompt}")
@@ -286,8 +315,9 @@ def _data_file(name: str, data_dir: Path | None) -> Path:
 
 
 def load_log(data_dir: Path | None = None) -> pd.DataFrame:
-    """The recorded production log joined to the world's messages (``WORLD``): one row per message.
+    """The recorded production log joined to the world's messages (``WORLD``): one row per recorded message.
 
+    The recording covers every message of days 0-27 and ``SERVED_PER_DAY`` a day after (``recorded_rows``).
     Columns: those of ``simulate_messages`` (date, day, age_band, writer, message, urgent, label_available_on ...)
     and those of the log (module docstring). The oracle's ``urgent`` column comes from the world.
 
@@ -296,11 +326,12 @@ def load_log(data_dir: Path | None = None) -> pd.DataFrame:
         messages the model read (the simulation changed since the recording).
     """
     log = pd.read_parquet(_data_file(LOG_FILES[0], data_dir))
-    messages = world_messages()
-    if len(log) != len(messages) or not (log["message"].to_numpy() == messages["message"].to_numpy()).all():
+    world = world_messages()
+    rows = world.set_index("message_id").index.get_indexer(log["message_id"])
+    if (rows < 0).any() or not (world["message"].to_numpy()[rows] == log["message"].to_numpy()).all():
         raise ValueError("the recorded log's messages differ from the world's (helpers.assistant.world changed): "
                          "record it again with `python -m helpers record-assistant`")
-    joined = messages.join(log.drop(columns=["message_id", "message"]))
+    joined = world.iloc[rows].reset_index(drop=True).join(log.drop(columns=["message_id", "message"]))
     joined.attrs["scenario"] = WORLD["scenario"]
     return joined
 
