@@ -110,3 +110,19 @@ def test_cost_and_hallucination_words():
     with pytest.raises(ValueError, match="price_per_million must be a number >= 0"):
         cost_per_day(150, 1000, -1)
     assert unsupported_words("my mother is thirsty", "Your mother should check the wound on her leg") == ["leg", "wound"]
+
+
+def test_notebook_05_imports_no_torch_unless_live():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import helpers.assistant.recording, helpers.assistant.judge, helpers.assistant.tracing\n"
+            "import helpers.assistant.embedding_drift, helpers.assistant.triage\n"
+            "from mlflow.genai.scorers import scorer\n"
+            "from helpers.assistant.recording import load_log\n"
+            "load_log()\n"
+            "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,37 @@
+"""The MLflow UI shows notebook 05's traces from the link the notebook prints (``traces_url``: all time), although
+their simulated dates are months old, with their assessments. Headless Debian Chromium via Playwright; the MLflow
+server is real, on a free port, stopped by PID. Skips, naming the install command, without Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import dashboards, servers, tracking
+from helpers.assistant.recording import load_log
+
+from test_browser import _chromium, _screenshot, _stop_and_check, browser, page  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.server
+
+
+def test_traces_of_the_simulated_window_are_listed_from_the_printed_link(page, tmp_path, monkeypatch):  # noqa: F811
+    from helpers.assistant.tracing import log_calls, log_judge, log_reviews, traces_url
+
+    uri = tracking.sqlite_uri(tmp_path / "mlflow.db")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.setenv("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", "false")
+    experiment_id = tracking.use_experiment("05-triage-assistant", fresh=True)
+    calls = load_log().query("replied").assign(prompt_version="v1")
+    traced = log_calls(calls, experiment_id)
+    log_judge(traced)
+    log_reviews(traced)
+    port = servers.free_port()
+    server = dashboards.start_mlflow(port, store_uri=uri)
+    try:
+        page.goto(traces_url(experiment_id, port=port))
+        page.get_by_text("triage_assistant").first.wait_for()  # the traces' name: listed although months old
+        body = page.inner_text("body")
+        assert body.count("triage_assistant") >= min(len(traced), 5)
+        _screenshot(page, "mlflow-assistant-traces.png")
+    finally:
+        _stop_and_check(server)
