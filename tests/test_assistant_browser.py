@@ -5,11 +5,10 @@ server is real, on a free port, stopped by PID. Skips, naming the install comman
 from __future__ import annotations
 
 import pytest
+from test_browser import _chromium, _screenshot, _stop_and_check, browser, page  # noqa: F401  (fixtures)
 
 from helpers import dashboards, servers, tracking
 from helpers.assistant.recording import load_log
-
-from test_browser import _chromium, _screenshot, _stop_and_check, browser, page  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.server
 

@@ -6,8 +6,14 @@ import pandas as pd
 import pytest
 
 from helpers import tracking
-from helpers.assistant.judge import (calibrate, corrected_rate, cost_per_day, kappa_timeline, rogan_gladen,
-                                     unsupported_words)
+from helpers.assistant.judge import (
+    calibrate,
+    corrected_rate,
+    cost_per_day,
+    kappa_timeline,
+    rogan_gladen,
+    unsupported_words,
+)
 
 
 @pytest.fixture()

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.assistant.triage import DECISIONS, tokenize, train_triage_model, triage, unseen_word_share, vocabulary
 from helpers.assistant.world import (
     AGE_BANDS,
     ATYPICAL_WORDS,
@@ -18,7 +19,6 @@ from helpers.assistant.world import (
     simulate_log,
     simulate_messages,
 )
-from helpers.assistant.triage import DECISIONS, tokenize, train_triage_model, triage, unseen_word_share, vocabulary
 
 DAYS, PER_DAY = 84, 300
 

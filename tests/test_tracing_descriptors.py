@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 
 from helpers import tracking
-from helpers.assistant.world import SHIFT_DAY, TRAIN_DAYS, simulate_log
 from helpers.assistant.review import sample_reviews
 from helpers.assistant.triage import train_triage_model, vocabulary
+from helpers.assistant.world import SHIFT_DAY, TRAIN_DAYS, simulate_log
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,13 @@ def test_tracing_names_bad_input(store, log):
 
 
 def test_descriptors_offline(log):
-    from helpers.assistant.text_descriptors import UNSEEN, daily_sample, describe, message_descriptors, reply_descriptors
+    from helpers.assistant.text_descriptors import (
+        UNSEEN,
+        daily_sample,
+        describe,
+        message_descriptors,
+        reply_descriptors,
+    )
 
     model = train_triage_model(log[log["day"] < TRAIN_DAYS], seed=1)
     sample = daily_sample(log, per_segment=5, seed=0)

@@ -42,7 +42,7 @@ FACT_WORDS = frozenset(
     "mother father son daughter wife husband sister brother grandmother grandfather mum dad child baby partner "
     "wound chest heart lungs leg legs arm arms foot feet eye eyes skin stomach kidney liver blood bone "
     "insulin metformin antibiotics antibiotic ibuprofen aspirin steroids inhaler vaccine x-ray scan surgery "
-    "loss died death funeral pregnancy pregnant cancer stroke fracture allergy".split()
+    "loss died death funeral pregnancy pregnant cancer stroke fracture allergy".split()  # noqa: SIM905
 )
 _WORD = re.compile(r"[a-z][a-z\-]+")
 

@@ -36,7 +36,6 @@ __all__ = [
     "REPLY_DAYS",
     "REPLY_PER_DAY",
     "SERVED_PER_DAY",
-    "recorded_rows",
     "WORLD",
     "embedding_columns",
     "eval_rows",
@@ -46,6 +45,7 @@ __all__ = [
     "load_log",
     "load_provenance",
     "record",
+    "recorded_rows",
     "reply_rows",
     "train_decision_model",
 ]

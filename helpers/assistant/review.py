@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.lines import ACCURACY_LINE
 from helpers.assistant.segments import wilson_interval
+from helpers.lines import ACCURACY_LINE
 from helpers.validation import require_columns, require_no_nan, require_rows, require_whole_number
 
 __all__ = [

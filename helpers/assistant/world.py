@@ -368,12 +368,20 @@ def simulate_messages(
     after = day >= (truth.start_day if truth.start_day is not None else days + 1)
     truth.apply(draws, after, truth)
 
-    dates = pd.Timestamp(start) + pd.to_timedelta(day, unit="D")
-    frame = pd.DataFrame(
+    frame = _frame(draws, start)
+    frame.attrs["scenario"] = scenario
+    return frame
+
+
+def _frame(draws: _Draws, start: str) -> pd.DataFrame:
+    """The world's draws as the message frame (columns documented in ``simulate_messages``)."""
+    n = len(draws.day)
+    dates = pd.Timestamp(start) + pd.to_timedelta(draws.day, unit="D")
+    return pd.DataFrame(
         {
             "message_id": np.char.add("M", np.char.zfill(np.arange(1, n + 1).astype(str), 7)),
             "date": dates,
-            "day": day,
+            "day": draws.day,
             "age_band": pd.Categorical(draws.band, categories=list(AGE_BANDS)),
             "writer": draws.writer,  # object arrays of str: what pandas would make of fixed-width strings
             "message": draws.text,
@@ -382,8 +390,6 @@ def simulate_messages(
             "label_available_on": dates + pd.Timedelta(days=LABEL_DELAY_DAYS),
         }
     )
-    frame.attrs["scenario"] = scenario
-    return frame
 
 
 def _reply(refused: int, urgent: int, variant: int, extra_sentences: int) -> str:

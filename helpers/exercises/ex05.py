@@ -8,12 +8,25 @@ from helpers.alerts import Rule
 from helpers.assistant.judge import calibrate, cost_per_day, rogan_gladen
 from helpers.assistant.recording import WORLD, load_log
 from helpers.assistant.review import sample_reviews
+from helpers.assistant.segments import wilson_interval
 from helpers.assistant.world import SHIFT_DAY, TRAIN_DAYS
 from helpers.checks import Question, ThoughtExperiment, Wrong, ____
-from helpers.assistant.segments import wilson_interval
 
-__all__ = ["BUDGET", "PRICE", "REVIEW_SEED", "REVIEWED", "RIGHT", "judged_sample", "q1", "q2", "q3", "q4", "q5",
-           "q6", "____"]
+__all__ = [
+    "BUDGET",
+    "PRICE",
+    "REVIEWED",
+    "REVIEW_SEED",
+    "RIGHT",
+    "____",
+    "judged_sample",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "q5",
+    "q6",
+]
 
 #: Question 2: a clinician's reviews of one fortnight: self-care advice to patients aged 65+, and how much was right.
 REVIEWED, RIGHT = 14, 9
