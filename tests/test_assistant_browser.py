@@ -28,9 +28,13 @@ def test_traces_of_the_simulated_window_are_listed_from_the_printed_link(page, t
     server = dashboards.start_mlflow(port, store_uri=uri)
     try:
         page.goto(traces_url(experiment_id, port=port))
-        page.get_by_text("triage_assistant").first.wait_for()  # the traces' name: listed although months old
+        page.get_by_text("triage_correct").first.wait_for()  # the assessments' column: the list has rows
+        page.get_by_text(traced["message"].iloc[0][:40], exact=False).first.wait_for()  # a year-old trace is listed
         body = page.inner_text("body")
-        assert body.count("triage_assistant") >= min(len(traced), 5)
+        listed = [m for m in traced["message"] if m[:40] in body]
+        assert len(listed) >= min(len(traced), 5), f"{len(listed)} of {len(traced)} traces listed"
+        tokens = (traced["prompt_tokens"] + traced["completion_tokens"]).astype(int).astype(str)
+        assert "Tokens" in body and sum(t in body for t in tokens) >= min(len(traced), 5)  # the token usage column
         _screenshot(page, "mlflow-assistant-traces.png")
     finally:
         _stop_and_check(server)
