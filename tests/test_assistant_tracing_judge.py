@@ -129,6 +129,6 @@ def test_notebook_05_imports_no_torch_unless_live():
             "from helpers.assistant.recording import load_log\n"
             "load_log()\n"
             "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"

@@ -236,6 +236,9 @@ def _provenance(llm, timings: dict, log: pd.DataFrame) -> dict:
                           "reply": f"{int(log['replied'].sum())} rows: {REPLY_PER_DAY} a day on days {list(REPLY_DAYS)}",
                           "eval": f"{EVAL_SIZE} messages of days 58-97 (half from care homes), prompts v1 and v2"},
         "seconds_per_stage": timings,
+        "recording": f"every message of days 0-27, then SERVED_PER_DAY={SERVED_PER_DAY} a day; one torch thread per "
+                     "process; seconds_per_stage counts this process only, summed over restarts (a stage run "
+                     "alongside in another process, e.g. judge_stage, is not counted)",
         "note": "latency_seconds is wall-clock on a shared 2-core machine: it varies from run to run",
     }
 

@@ -34,16 +34,16 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from helpers import tracking  # noqa: F401  (makes MLflow quiet and offline before it is used)
+from helpers import tracking  # makes MLflow quiet and offline before it is used
 from helpers.validation import require_columns, require_no_nan, require_rows
 
 with warnings.catch_warnings():  # in a notebook without ipywidgets, tqdm (imported by MLflow) warns once
     warnings.filterwarnings("ignore", message="IProgress not found")
-    import mlflow  # noqa: E402  (after helpers.tracking has set MLflow's environment)
-    from mlflow.entities import AssessmentSource, AssessmentSourceType, SpanType  # noqa: E402
-    from mlflow.exceptions import MlflowException  # noqa: E402
-    from mlflow.tracing.constant import SpanAttributeKey  # noqa: E402
-    from mlflow.tracking import MlflowClient  # noqa: E402
+    import mlflow  # after helpers.tracking has set MLflow's environment
+    from mlflow.entities import AssessmentSource, AssessmentSourceType, SpanType
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracing.constant import SpanAttributeKey
+    from mlflow.tracking import MlflowClient
 
 __all__ = [
     "FEEDBACK_NAME", "JUDGE_ID", "SPAN_NAME", "clear_traces", "log_calls", "log_judge", "log_reviews", "read_reviews",
