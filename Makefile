@@ -24,13 +24,14 @@ export npm_config_cache := $(CURDIR)/build/npm
 # The servers' port: `make dashboard PORT=8001` (each command has its own default).
 PORT_ARG = $(if $(PORT),--port $(PORT))
 
-.PHONY: install run test lab mlflow-ui mlflow-server dashboard live prometheus notebooks check-env bench clean
+.PHONY: install run test lab mlflow-ui mlflow-server dashboard live prometheus notebooks check-env bench record-assistant clean
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-llm.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-llm.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" \
 		--env MLFLOW_DISABLE_TELEMETRY true > /dev/null
 	touch $(STAMP)
@@ -72,6 +73,10 @@ prometheus: install
 ## notebooks: re-execute the committed notebooks and solutions in place, regenerate the learner exercises
 notebooks: install
 	$(PY) -m course notebooks $(ONLY)
+
+## record-assistant: run notebook 05's LLM over its world again and rewrite data/assistant_log.* (resumable, slow)
+record-assistant: install
+	$(PY) -m course record-assistant
 
 check-env: install
 	$(PY) -m course check-env

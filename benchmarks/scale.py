@@ -9,7 +9,7 @@ resident set while it profiles minus what it held before, is the engine's own. D
 in that process (its start is not timed).
 
 Run with ``python benchmarks/scale.py`` (1x and 10x), ``python benchmarks/scale.py --scales 1 10 100`` (the 100x
-figure: a few minutes), ``make bench`` or ``python -m helpers bench scale``. Prints, does not assert.
+figure: a few minutes), ``make bench`` or ``python -m course bench scale``. Prints, does not assert.
 """
 
 from __future__ import annotations

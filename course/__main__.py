@@ -17,6 +17,7 @@ commands:
   mlflow-server [--port P] [--pg-port Q]  one MLflow server for a class, on PostgreSQL, at http://127.0.0.1:5050
   prometheus [--port P] a real Prometheus at http://127.0.0.1:9090 evaluating monitoring/alerts.yml on a replay
                         of the live feed (one simulated day per second; durations in the rules scaled to match)
+  record-assistant    run the assistant's LLM over its world and rewrite its log in data/ (resumable; ~40 min)
   bench [NAME..]      run the benchmarks in benchmarks/ (all, or those whose name contains NAME) and print figures
 """
 
@@ -55,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         from course.prometheus import main as prometheus
 
         return prometheus(rest)
+    if command == "record-assistant":
+        from helpers.assistant.recording import record
+
+        print(f"wrote {record()}")
+        return 0
     if command == "bench":
         import subprocess
 

@@ -100,7 +100,7 @@ def _check_packages() -> list[CheckLine]:
         except metadata.PackageNotFoundError:
             lines.append(CheckLine(False, f"{name} is not installed (requirements.txt pins {wanted}): run make install"))
             continue
-        ok = have == wanted
+        ok = have.split("+")[0] == wanted if "+" not in wanted else have == wanted  # PEP 440: ==2.13.0 admits 2.13.0+cpu
         text = f"{name} {have}" if ok else f"{name} {have} installed, requirements.txt pins {wanted}"
         lines.append(CheckLine(ok, text))
     return lines

@@ -86,8 +86,8 @@ def stop_team_server(cluster, server: Server | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers mlflow-server [--port P] [--pg-port Q]``: serve until Ctrl+C; the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m helpers mlflow-server", description=__doc__.splitlines()[0])
+    """``python -m course mlflow-server [--port P] [--pg-port Q]``: serve until Ctrl+C; the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m course mlflow-server", description=__doc__.splitlines()[0])
     parser.add_argument("--port", default=TEAM_PORT, help=f"MLflow's port on 127.0.0.1 (default {TEAM_PORT})")
     parser.add_argument("--pg-port", default=POSTGRES_PORT, help=f"PostgreSQL's port (default {POSTGRES_PORT})")
     args = parser.parse_args(argv)

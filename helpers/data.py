@@ -31,6 +31,9 @@ CHECKSUMS = {
     "uci_german_credit_codes.json": "73a48f120cdb8019fb9f0ad84078ef1ba109f1100bbcc6cbcf925d60e6adcd4e",
     "fico_transrisk_cdf_by_race.csv": "04c9691aa4b9fad43cc9722bc35a7d3f3f02ae1d724d49ae9d3bbe153f5b4f67",
     "fico_transrisk_default_rate_by_race.csv": "77af654ac4173978c3cdb3a9186becb12ec35666d9e34e5b666a6a3972692ff9",
+    "assistant_log.parquet": "83a8426383fd3c0631e5b248dfeb80be0ec0615b100e040068b473f0d1a75435",
+    "assistant_eval.csv": "59577e72ac7e78f2c498177f476e31bbd83109055e39b5d8bd9dcb6b409a40fa",
+    "assistant_log_provenance.json": "0ac80020969f81aca118b9720370613c88070aeaf875d6a8a5f700c316ff25cb",
     "fico_totals_by_race.csv": "60ba4af53f9e61dedad3a5c4246390e666760e7552c98b08084dd3abf6b73f13",
 }
 

@@ -8,7 +8,7 @@
   and the paid exploration holdout, pooled over ``holdout_window`` days: ``helpers.labels.holdout_timeline``).
   Drift columns computed elsewhere (``helpers.drift.drift_timeline``) are joined by date when given.
 * ``simulated_monitoring(scenario, ...)``: the table for a simulated world end to end (a model trained on its first
-  days, a 2% holdout), with the column names the live MLflow demo logs (``python -m helpers live``).
+  days, a 2% holdout), with the column names the live MLflow demo logs (``python -m course live``).
 
 The simulation's ground truth (every applicant's outcome) never enters the table: it is what the table is graded
 against, and a notebook that shows it names it the oracle.
@@ -78,7 +78,7 @@ def daily_table(
 
 def simulated_monitoring(scenario: str = "proxy_bias", days: int = 180, per_day: int = 300, seed: int = 0,
                          holdout_share: float = 0.02) -> pd.DataFrame:
-    """The daily table of a simulated world, as ``python -m helpers live`` plays it back.
+    """The daily table of a simulated world, as ``python -m course live`` plays it back.
 
     A baseline model trained on the first 60 days (or the first half, for shorter runs) decides every application,
     with a random ``holdout_share`` of the declined approved anyway. Columns: ``date``; ``accuracy`` (the whole

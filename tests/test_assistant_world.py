@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.assistant_world import (
+from helpers.assistant.triage import DECISIONS, tokenize, train_triage_model, triage, unseen_word_share, vocabulary
+from helpers.assistant.world import (
     AGE_BANDS,
     ATYPICAL_WORDS,
     LABEL_DELAY_DAYS,
@@ -18,7 +19,6 @@ from helpers.assistant_world import (
     simulate_log,
     simulate_messages,
 )
-from helpers.triage import DECISIONS, tokenize, train_triage_model, triage, unseen_word_share, vocabulary
 
 DAYS, PER_DAY = 84, 300
 

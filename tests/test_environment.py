@@ -32,7 +32,9 @@ def test_report_passes_here_and_has_one_line_per_pin():
     report = environment_report()
     failed = [str(line) for line in report if not line.ok]
     assert not failed, failed
-    assert len(report) == 1 + len(pinned_requirements()) + 1 + 5
+    from helpers.data import CHECKSUMS
+
+    assert len(report) == 1 + len(pinned_requirements()) + 1 + len(CHECKSUMS)  # Python, pins, kernel, data files
 
 
 def test_check_env_command_prints_ok_lines():

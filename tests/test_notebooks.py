@@ -99,7 +99,7 @@ TRY_IT = [
 @pytest.mark.notebooks
 @pytest.mark.parametrize("name, parameters, note", TRY_IT, ids=lambda v: str(v))
 def test_try_it_parameters_run_to_the_end(name, parameters, note):
-    from helpers.notebooks import NOTEBOOK_DIR
+    from course.notebooks import NOTEBOOK_DIR
 
     out = BUILD_DIR / "test-executed" / "try-it" / f"{name[:2]}_{'_'.join(map(str, parameters.values()))}.ipynb"
     try:

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.review import HIGH_RISK, first_review_detection, high_risk, review_estimates, sample_reviews
-from helpers.segments import ALL, first_detection, segment_metrics, wilson_interval
+from helpers.assistant.review import HIGH_RISK, first_review_detection, high_risk, review_estimates, sample_reviews
+from helpers.assistant.segments import ALL, first_detection, segment_metrics, wilson_interval
 
 
 def test_wilson_interval_by_hand():

@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 
 from helpers import tracking
-from helpers.assistant_world import SHIFT_DAY, TRAIN_DAYS, simulate_log
-from helpers.review import sample_reviews
-from helpers.triage import train_triage_model, vocabulary
+from helpers.assistant.review import sample_reviews
+from helpers.assistant.triage import train_triage_model, vocabulary
+from helpers.assistant.world import SHIFT_DAY, TRAIN_DAYS, simulate_log
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def store(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("asynchronous", ["true", "false"])  # MLflow's default, and notebook 05's setting
 def test_feedback_round_trips_through_mlflow(store, log, monkeypatch, asynchronous):
-    from helpers.tracing import log_calls, log_reviews, read_reviews, traces_url
+    from helpers.assistant.tracing import log_calls, log_reviews, read_reviews, traces_url
 
     monkeypatch.setenv("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", asynchronous)  # read when use_experiment resets the tracer
     experiment_id = tracking.use_experiment("assistant-test", fresh=True)
@@ -44,14 +44,14 @@ def test_feedback_round_trips_through_mlflow(store, log, monkeypatch, asynchrono
     # span attributes are filtered with LIKE: the 65+ traces only
     old = read_reviews(experiment_id, age_band="65+")
     assert len(old) == int((traced["age_band"] == "65+").sum()) and (old["age_band"] == "65+").all()
-    from helpers.tracing import clear_traces
+    from helpers.assistant.tracing import clear_traces
 
     assert clear_traces(experiment_id) == 10 and read_reviews(experiment_id).empty
     assert traces_url(experiment_id).endswith(f"/#/experiments/{experiment_id}/traces?startTimeLabel=ALL")
 
 
 def test_tracing_names_bad_input(store, log):
-    from helpers.tracing import log_calls, log_reviews
+    from helpers.assistant.tracing import log_calls, log_reviews
 
     experiment_id = tracking.use_experiment("assistant-test-bad", fresh=True)
     with pytest.raises(ValueError, match="has no column 'decision'"):
@@ -63,7 +63,13 @@ def test_tracing_names_bad_input(store, log):
 
 
 def test_descriptors_offline(log):
-    from helpers.text_descriptors import UNSEEN, daily_sample, describe, message_descriptors, reply_descriptors
+    from helpers.assistant.text_descriptors import (
+        UNSEEN,
+        daily_sample,
+        describe,
+        message_descriptors,
+        reply_descriptors,
+    )
 
     model = train_triage_model(log[log["day"] < TRAIN_DAYS], seed=1)
     sample = daily_sample(log, per_segment=5, seed=0)

@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from helpers.triage import unseen_word_share
+from helpers.assistant.triage import unseen_word_share
 from helpers.validation import require_columns, require_rows, require_whole_number
 
 with warnings.catch_warnings():  # Evidently's import pulls in libraries that warn about their own deprecations
@@ -55,7 +55,7 @@ CLASSIC_WORDS = ["thirsty", "water", "pee", "toilet", "urinate", "weight", "blur
 
 
 def message_descriptors(known_words: frozenset[str] | set[str]) -> list:
-    """Descriptors of a patient's message (column ``message``); ``known_words``: ``helpers.triage.vocabulary(model)``.
+    """Descriptors of a patient's message (column ``message``); ``known_words``: ``helpers.assistant.triage.vocabulary(model)``.
 
     ``length`` (characters), ``words``, ``sentences``, ``non-letter %`` (0-100), ``third person`` (1 when the
     message gives someone's age as "NN-year-old": written about another person), ``mentions a resident``
@@ -63,7 +63,7 @@ def message_descriptors(known_words: frozenset[str] | set[str]) -> list:
     share`` (0-1: the share of the message's words the triage model never saw in training).
     """
     if not known_words:
-        raise ValueError("known_words is empty: pass helpers.triage.vocabulary(model) of a fitted triage model")
+        raise ValueError("known_words is empty: pass helpers.assistant.triage.vocabulary(model) of a fitted triage model")
     known = frozenset(known_words)
 
     def unseen_share(column: DatasetColumn) -> DatasetColumn:

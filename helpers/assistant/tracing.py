@@ -10,6 +10,8 @@ not the wall clock, so the MLflow UI shows the simulated calendar (its trace lis
 * ``log_reviews(reviews)``: each clinician review as ``mlflow.log_feedback`` with a HUMAN ``AssessmentSource``:
   the feedback ``triage_correct`` (True when the assistant's decision was right) with the right decision as its
   rationale.
+* ``log_judge(rows)``: the LLM judge's verdict on each traced call, the same feedback name with an LLM_JUDGE source
+  (its logit margin as the rationale), so a trace holds both verdicts side by side.
 * ``read_reviews(experiment_id, age_band=None)``: the reviewed traces and their feedback, read back from MLflow with
   ``mlflow.search_traces`` (span attributes can only be filtered with ``LIKE`` there; ``=`` finds nothing).
 
@@ -27,21 +29,33 @@ free.
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import pandas as pd
 
-from helpers import tracking  # noqa: F401  (makes MLflow quiet and offline before it is used)
+from helpers import tracking  # makes MLflow quiet and offline before it is used
 from helpers.validation import require_columns, require_no_nan, require_rows
 
-import mlflow  # noqa: E402  (after helpers.tracking has set MLflow's environment)
-from mlflow.entities import AssessmentSource, AssessmentSourceType, SpanType  # noqa: E402
-from mlflow.tracking import MlflowClient  # noqa: E402
+with warnings.catch_warnings():  # in a notebook without ipywidgets, tqdm (imported by MLflow) warns once
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    import mlflow  # after helpers.tracking has set MLflow's environment
+    from mlflow.entities import AssessmentSource, AssessmentSourceType, SpanType
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracing.constant import SpanAttributeKey
+    from mlflow.tracking import MlflowClient
 
-__all__ = ["FEEDBACK_NAME", "SPAN_NAME", "clear_traces", "log_calls", "log_reviews", "read_reviews", "traces_url"]
+__all__ = [
+    "FEEDBACK_NAME", "JUDGE_ID", "SPAN_NAME", "clear_traces", "log_calls", "log_judge", "log_reviews", "read_reviews",
+    "traces_url",
+]
 
 #: Name of each trace's root span.
 SPAN_NAME = "triage_assistant"
 #: Name of the clinicians' feedback on a trace.
 FEEDBACK_NAME = "triage_correct"
+#: Source id of the LLM judge's feedback (the same small model with the judge's rubric).
+JUDGE_ID = "smollm2-135m-judge"
 _CALL_COLUMNS = ["message_id", "date", "age_band", "prompt_version", "message", "decision", "reply",
                  "latency_seconds", "urgent_probability"]
 
@@ -60,6 +74,36 @@ def _ns(timestamp: pd.Timestamp) -> int:
     return int(pd.Timestamp(timestamp).value)
 
 
+def _experiment(experiment_id) -> str:
+    """The id of an existing, active experiment, or a ValueError naming the one asked for."""
+    if not isinstance(experiment_id, str) or not experiment_id.strip():
+        raise ValueError(f"experiment_id must be an MLflow experiment id (a non-empty string), got {experiment_id!r}")
+    try:
+        experiment = MlflowClient().get_experiment(experiment_id)
+    except MlflowException:
+        experiment = None
+    if experiment is None or experiment.lifecycle_stage != "active":
+        raise ValueError(f"experiment {experiment_id!r} does not exist (or is deleted) in the tracking store "
+                         f"{mlflow.get_tracking_uri()!r}: create it first, e.g. tracking.use_experiment(name)")
+    return experiment_id
+
+
+def _check_call_values(rows: pd.DataFrame, hour) -> None:
+    if isinstance(hour, bool) or not isinstance(hour, (int, np.integer)) or not 0 <= hour <= 23:
+        raise ValueError(f"hour must be a whole hour of the day, 0-23, got {hour!r}")
+    latency = pd.to_numeric(rows["latency_seconds"], errors="coerce")
+    if latency.isna().any() or (latency < 0).any():
+        bad = rows["latency_seconds"][latency.isna() | (latency < 0)].iloc[0]
+        raise ValueError(f"rows['latency_seconds'] must be numbers of seconds >= 0, found {bad!r}")
+
+
+def _token_usage(row) -> dict | None:
+    prompt, completion = getattr(row, "prompt_tokens", None), getattr(row, "completion_tokens", None)
+    if prompt is None or completion is None or pd.isna(prompt) or pd.isna(completion):
+        return None
+    return {"input_tokens": int(prompt), "output_tokens": int(completion), "total_tokens": int(prompt + completion)}
+
+
 def log_calls(rows: pd.DataFrame, experiment_id: str, hour: int = 9) -> pd.DataFrame:
     """Record each row (one assistant call) as an MLflow trace in ``experiment_id``; return rows with ``trace_id``.
 
@@ -67,14 +111,22 @@ def log_calls(rows: pd.DataFrame, experiment_id: str, hour: int = 9) -> pd.DataF
     day keep their order) and lasts ``latency_seconds``. Inputs: the message; outputs: the decision and reply;
     span attributes: ``message_id``, ``age_band``, ``prompt_version``, ``decision``, ``urgent_probability``.
 
+    When ``rows`` has ``prompt_tokens`` and ``completion_tokens``, the span carries them as MLflow's token usage
+    (``mlflow.chat.tokenUsage``; the trace sums them as ``mlflow.trace.tokenUsage``). After writing, the traces are
+    counted back from the store: a write MLflow dropped (it only warns) raises instead of returning unknown ids.
+
     Raises:
-        ValueError: no rows, a missing column, missing values, more than 1,000 rows (trace a sample: ~30 a second).
+        ValueError: no rows, a missing column, missing values, more than 1,000 rows (trace a sample: ~30 a second),
+        an experiment that does not exist, an ``hour`` outside 0-23, a negative latency.
+        RuntimeError: the store holds fewer of the new traces than were written.
     """
     require_rows(rows, "rows")
     require_columns(rows, _CALL_COLUMNS, "rows")
     require_no_nan(rows, _CALL_COLUMNS, "rows")
     if len(rows) > 1000:
         raise ValueError(f"rows has {len(rows):,} calls; trace at most 1,000 (a review window or a sample)")
+    _check_call_values(rows, hour)
+    _experiment(experiment_id)
     trace_ids = []
     for position, row in enumerate(rows.itertuples(index=False)):
         start = _ns(pd.Timestamp(row.date).normalize() + pd.Timedelta(hours=hour, seconds=7 * position))
@@ -92,14 +144,36 @@ def log_calls(rows: pd.DataFrame, experiment_id: str, hour: int = 9) -> pd.DataF
             experiment_id=experiment_id,
             start_time_ns=start,
         )
+        usage = _token_usage(row)
+        if usage is not None:
+            span.set_attribute(SpanAttributeKey.CHAT_USAGE, usage)
         span.end(
             outputs={"decision": row.decision, "reply": row.reply},
             end_time_ns=start + int(float(row.latency_seconds) * 1e9),
         )
         trace_ids.append(span.trace_id)
+    _verify_written(experiment_id, trace_ids)
     out = rows.copy()
     out["trace_id"] = trace_ids
     return out
+
+
+def _verify_written(experiment_id: str, trace_ids: list[str]) -> None:
+    mlflow.flush_trace_async_logging()
+    stored = mlflow.search_traces(locations=[experiment_id], return_type="list", include_spans=False,
+                                  max_results=100_000)
+    missing = set(trace_ids) - {t.info.trace_id for t in stored}
+    if missing:
+        raise RuntimeError(f"{len(missing)} of {len(trace_ids)} traces did not reach experiment {experiment_id!r} "
+                           f"in {mlflow.get_tracking_uri()!r}")
+
+
+def _check_verdicts(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+    for column in columns:
+        values = frame[column]
+        bad = values[~values.isin([0, 1, True, False])]
+        if len(bad):
+            raise ValueError(f"{what}[{column!r}] must hold 0 or 1 (1 = urgent), found {bad.iloc[0]!r}")
 
 
 def log_reviews(reviews: pd.DataFrame, reviewer: str = "clinician") -> int:
@@ -112,6 +186,9 @@ def log_reviews(reviews: pd.DataFrame, reviewer: str = "clinician") -> int:
     require_rows(reviews, "reviews")
     require_columns(reviews, ["trace_id", "urgent", "predicted_urgent"], "reviews")
     require_no_nan(reviews, ["trace_id", "urgent", "predicted_urgent"], "reviews")
+    _check_verdicts(reviews, ["urgent", "predicted_urgent"], "reviews")
+    if not isinstance(reviewer, str) or not reviewer.strip():
+        raise ValueError(f"reviewer must name who reviewed (e.g. 'clinician'), got {reviewer!r}")
     mlflow.flush_trace_async_logging()
     source = AssessmentSource(source_type=AssessmentSourceType.HUMAN, source_id=reviewer)
     for row in reviews.itertuples(index=False):
@@ -126,14 +203,38 @@ def log_reviews(reviews: pd.DataFrame, reviewer: str = "clinician") -> int:
     return len(reviews)
 
 
+def log_judge(rows: pd.DataFrame) -> int:
+    """Attach the LLM judge's verdict to each traced call: feedback ``triage_correct`` from an LLM_JUDGE source.
+
+    ``rows`` needs ``trace_id`` and ``judge_right`` (True when the judge says the decision was right); a
+    ``judge_margin`` column becomes the rationale. Returns how many verdicts were logged.
+    """
+    require_rows(rows, "rows")
+    require_columns(rows, ["trace_id", "judge_right"], "rows")
+    require_no_nan(rows, ["trace_id", "judge_right"], "rows")
+    _check_verdicts(rows, ["judge_right"], "rows")
+    mlflow.flush_trace_async_logging()
+    source = AssessmentSource(source_type=AssessmentSourceType.LLM_JUDGE, source_id=JUDGE_ID)
+    for row in rows.itertuples(index=False):
+        margin = getattr(row, "judge_margin", None)
+        mlflow.log_feedback(trace_id=row.trace_id, name=FEEDBACK_NAME, value=bool(row.judge_right), source=source,
+                            rationale=None if margin is None else f"logit(Yes) - logit(No) = {float(margin):.3f}")
+    return len(rows)
+
+
 def read_reviews(experiment_id: str, age_band: str | None = None) -> pd.DataFrame:
     """The traces of ``experiment_id`` (optionally one age band) with their clinicians' feedback, from MLflow.
 
     Returns:
         One row per trace, oldest first: ``trace_id``, ``date`` (the simulated day of the call), ``age_band``,
         ``prompt_version``, ``decision``, ``reviewed`` (whether it has human feedback), ``triage_correct`` (the
-        feedback's value; ``<NA>`` when not reviewed) and ``reviewer``.
+        human feedback's value; ``<NA>`` when not reviewed), ``reviewer``, ``judge_correct`` (the LLM judge's
+        verdict; ``<NA>`` when not judged) and ``total_tokens`` (the trace's token usage; ``<NA>`` when none).
+
+    Raises:
+        ValueError: an experiment id that does not exist in the store (named in the message).
     """
+    _experiment(experiment_id)
     mlflow.flush_trace_async_logging()
     filter_string = None
     if age_band is not None:
@@ -144,7 +245,10 @@ def read_reviews(experiment_id: str, age_band: str | None = None) -> pd.DataFram
     records = []
     for trace in traces:
         root = trace.data.spans[0]
-        feedback = [a for a in trace.info.assessments if a.name == FEEDBACK_NAME]
+        mine = [a for a in trace.info.assessments if a.name == FEEDBACK_NAME]
+        feedback = [a for a in mine if a.source.source_type == AssessmentSourceType.HUMAN]
+        judged = [a for a in mine if a.source.source_type == AssessmentSourceType.LLM_JUDGE]
+        usage = trace.info.token_usage or {}
         records.append(
             {
                 "trace_id": trace.info.trace_id,
@@ -155,9 +259,12 @@ def read_reviews(experiment_id: str, age_band: str | None = None) -> pd.DataFram
                 "reviewed": bool(feedback),
                 "triage_correct": feedback[-1].value if feedback else pd.NA,
                 "reviewer": feedback[-1].source.source_id if feedback else pd.NA,
+                "judge_correct": judged[-1].value if judged else pd.NA,
+                "total_tokens": usage.get("total_tokens", pd.NA),
             }
         )
-    columns = ["trace_id", "date", "age_band", "prompt_version", "decision", "reviewed", "triage_correct", "reviewer"]
+    columns = ["trace_id", "date", "age_band", "prompt_version", "decision", "reviewed", "triage_correct", "reviewer",
+               "judge_correct", "total_tokens"]
     out = pd.DataFrame(records, columns=columns)
     if age_band is not None:  # LIKE '%65+%' is a substring match: keep exact matches only
         out = out[out["age_band"] == age_band]

@@ -73,6 +73,79 @@ def _nullable(values: np.ndarray, ok: np.ndarray) -> pd.arrays.FloatingArray:
     return pd.arrays.FloatingArray(np.where(ok, values, 0.0), mask=~ok)
 
 
+def _check_metric_inputs(log, segment, window, confidence, label, prediction, date_column, label_date_column,
+                         segments) -> list[str]:
+    """Refuse bad input to ``segment_metrics``; return the segment values to report."""
+    require_rows(log, "log")
+    require_columns(log, [segment, label, prediction, date_column, label_date_column], "log")
+    require_no_nan(log, [segment, prediction, date_column, label_date_column], "log")
+    require_whole_number(window, "window", minimum=1, unit="days")
+    _check_confidence(confidence)
+    for column in (label, prediction):
+        bad = sorted(set(log[column].dropna().unique()) - {0, 1})
+        if bad:
+            raise ValueError(f"log[{column!r}] must hold 0 or 1 (1 = urgent), found {bad[:5]}")
+    present = list(pd.unique(log[segment].astype(str)))
+    if isinstance(log[segment].dtype, pd.CategoricalDtype):
+        present = [str(c) for c in log[segment].cat.categories if str(c) in present]
+    wanted = list(segments) if segments is not None else present
+    unknown = [s for s in wanted if s not in present and s != ALL]
+    if unknown:
+        raise ValueError(f"segment value {unknown[0]!r} does not occur in log[{segment!r}]; it holds: {', '.join(present)}")
+    return wanted
+
+
+def _daily_counts(log, segment, as_of, label, prediction, date_column, label_date_column) -> pd.DataFrame:
+    """One row per message: its day, segment and 0/1 counts (labelled, correct, urgent, caught) as of ``as_of``."""
+    labelled = np.ones(len(log), dtype=bool)
+    if as_of is not None:
+        labelled = (log[label_date_column] <= pd.Timestamp(as_of)).to_numpy()
+    labelled &= log[label].notna().to_numpy()
+    truth = log[label].fillna(0).to_numpy(dtype=int)
+    decided = log[prediction].to_numpy(dtype=int)
+    return pd.DataFrame(
+        {
+            "period": log[date_column].dt.normalize().to_numpy(),
+            "segment": log[segment].astype(str).to_numpy(),
+            "n": 1,
+            "n_labelled": labelled.astype(int),
+            "correct": (labelled & (truth == decided)).astype(int),
+            "urgent_cases": (labelled & (truth == 1)).astype(int),
+            "caught": (labelled & (truth == 1) & (decided == 1)).astype(int),
+            "known_on": log[label_date_column].to_numpy(),
+        }
+    )
+
+
+def _pool(counts: pd.DataFrame, wanted: list[str], window: int) -> pd.DataFrame:
+    """The counts summed per day and segment (and ``all``) over the last ``window`` days."""
+    every = counts.assign(segment=ALL)
+    pooled = []
+    days = pd.date_range(counts["period"].min(), counts["period"].max(), freq="D")
+    for name in [ALL, *[s for s in wanted if s != ALL]]:
+        part = every if name == ALL else counts[counts["segment"] == name]
+        daily = part.groupby("period").agg(
+            n=("n", "sum"), n_labelled=("n_labelled", "sum"), correct=("correct", "sum"),
+            urgent_cases=("urgent_cases", "sum"), caught=("caught", "sum"), known_on=("known_on", "max"),
+        ).reindex(days)
+        sums = daily[["n", "n_labelled", "correct", "urgent_cases", "caught"]].fillna(0).rolling(window, min_periods=1).sum()
+        sums["known_on"] = daily["known_on"].ffill()
+        sums["segment"] = name
+        pooled.append(sums.rename_axis("period").reset_index())
+    return pd.concat(pooled, ignore_index=True)
+
+
+def _add_rates(out: pd.DataFrame, confidence: float) -> None:
+    """Accuracy and recall with their Wilson intervals, ``<NA>`` where there is nothing to measure (in place)."""
+    for rate, k, m in (("accuracy", "correct", "n_labelled"), ("recall", "caught", "urgent_cases")):
+        ok = out[m].to_numpy() > 0
+        safe_n = np.where(ok, out[m].to_numpy(), 1)
+        low, high = wilson_interval(np.where(ok, out[k].to_numpy(), 0), safe_n, confidence)
+        out[rate] = _nullable(out[k].to_numpy() / safe_n, ok)
+        out[f"{rate}_low"] = _nullable(low, ok)
+        out[f"{rate}_high"] = _nullable(high, ok)
+
+
 def segment_metrics(
     log: pd.DataFrame,
     segment: str = "age_band",
@@ -88,7 +161,7 @@ def segment_metrics(
     """Accuracy and urgent-case recall per day and segment, pooled over the last ``window`` days, with intervals.
 
     Args:
-        log: one row per message with the decision and the truth (e.g. ``helpers.assistant_world.simulate_log``).
+        log: one row per message with the decision and the truth (e.g. ``helpers.assistant.world.simulate_log``).
         segment: the column that defines the segments (``"all"`` is added for the whole population).
         window: days pooled into each day's value (the day itself and the ``window - 1`` before it).
         as_of: the day monitoring looks from: only rows whose ``label_date_column`` is on or before it count as
@@ -108,62 +181,11 @@ def segment_metrics(
         ValueError: an empty log, a missing column, NaN, labels or decisions that are not 0/1, a bad window,
             an unknown segment value.
     """
-    require_rows(log, "log")
-    require_columns(log, [segment, label, prediction, date_column, label_date_column], "log")
-    require_no_nan(log, [segment, prediction, date_column, label_date_column], "log")
-    require_whole_number(window, "window", minimum=1, unit="days")
-    _check_confidence(confidence)
-    for column in (label, prediction):
-        bad = sorted(set(log[column].dropna().unique()) - {0, 1})
-        if bad:
-            raise ValueError(f"log[{column!r}] must hold 0 or 1 (1 = urgent), found {bad[:5]}")
-    present = list(pd.unique(log[segment].astype(str)))
-    if isinstance(log[segment].dtype, pd.CategoricalDtype):
-        present = [str(c) for c in log[segment].cat.categories if str(c) in present]
-    wanted = list(segments) if segments is not None else present
-    unknown = [s for s in wanted if s not in present and s != ALL]
-    if unknown:
-        raise ValueError(f"segment value {unknown[0]!r} does not occur in log[{segment!r}]; it holds: {', '.join(present)}")
-
-    labelled = np.ones(len(log), dtype=bool)
-    if as_of is not None:
-        labelled = (log[label_date_column] <= pd.Timestamp(as_of)).to_numpy()
-    labelled &= log[label].notna().to_numpy()
-    truth = log[label].fillna(0).to_numpy(dtype=int)
-    decided = log[prediction].to_numpy(dtype=int)
-    counts = pd.DataFrame(
-        {
-            "period": log[date_column].dt.normalize().to_numpy(),
-            "segment": log[segment].astype(str).to_numpy(),
-            "n": 1,
-            "n_labelled": labelled.astype(int),
-            "correct": (labelled & (truth == decided)).astype(int),
-            "urgent_cases": (labelled & (truth == 1)).astype(int),
-            "caught": (labelled & (truth == 1) & (decided == 1)).astype(int),
-            "known_on": log[label_date_column].to_numpy(),
-        }
-    )
-    every = counts.assign(segment=ALL)
-    pooled = []
-    days = pd.date_range(counts["period"].min(), counts["period"].max(), freq="D")
-    for name in [ALL, *[s for s in wanted if s != ALL]]:
-        part = every if name == ALL else counts[counts["segment"] == name]
-        daily = part.groupby("period").agg(
-            n=("n", "sum"), n_labelled=("n_labelled", "sum"), correct=("correct", "sum"),
-            urgent_cases=("urgent_cases", "sum"), caught=("caught", "sum"), known_on=("known_on", "max"),
-        ).reindex(days)
-        sums = daily[["n", "n_labelled", "correct", "urgent_cases", "caught"]].fillna(0).rolling(window, min_periods=1).sum()
-        sums["known_on"] = daily["known_on"].ffill()
-        sums["segment"] = name
-        pooled.append(sums.rename_axis("period").reset_index())
-    out = pd.concat(pooled, ignore_index=True)
-    for rate, k, m in (("accuracy", "correct", "n_labelled"), ("recall", "caught", "urgent_cases")):
-        ok = out[m].to_numpy() > 0
-        safe_n = np.where(ok, out[m].to_numpy(), 1)
-        low, high = wilson_interval(np.where(ok, out[k].to_numpy(), 0), safe_n, confidence)
-        out[rate] = _nullable(out[k].to_numpy() / safe_n, ok)
-        out[f"{rate}_low"] = _nullable(low, ok)
-        out[f"{rate}_high"] = _nullable(high, ok)
+    wanted = _check_metric_inputs(log, segment, window, confidence, label, prediction, date_column,
+                                  label_date_column, segments)
+    counts = _daily_counts(log, segment, as_of, label, prediction, date_column, label_date_column)
+    out = _pool(counts, wanted, window)
+    _add_rates(out, confidence)
     out = out.astype({"n": int, "n_labelled": int, "urgent_cases": int})
     return out[METRIC_COLUMNS].sort_values(["period", "segment"], kind="stable").reset_index(drop=True)
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.assistant.segments import wilson_interval
 from helpers.lines import ACCURACY_LINE
-from helpers.segments import wilson_interval
 from helpers.validation import require_columns, require_no_nan, require_rows, require_whole_number
 
 __all__ = [
@@ -46,7 +46,7 @@ def high_risk(log: pd.DataFrame, unseen_share: str = "unseen_share") -> pd.Serie
     """True for the high-risk cases of ``log`` (``HIGH_RISK``): self-care advice to 65+, an unsure model, unseen words.
 
     Needs ``age_band``, ``predicted_urgent`` and ``urgent_probability``; ``unseen_share`` (e.g.
-    ``helpers.triage.unseen_word_share`` of the messages) is used when the column is present.
+    ``helpers.assistant.triage.unseen_word_share`` of the messages) is used when the column is present.
     """
     require_columns(log, ["age_band", "predicted_urgent", "urgent_probability"], "log")
     low, high = HIGH_RISK["unsure_between"]

@@ -6,7 +6,7 @@ the message text (from templates and vocabularies per age band and condition) an
 (``urgent``: the message describes possible diabetes). The service learns that truth late: from follow-up records
 ``LABEL_DELAY_DAYS`` after the message (``label_available_on``), or the next day for the few conversations a
 clinician reviews. ``assistant_log`` adds the assistant's side: the decision of a real text model
-(``helpers.triage``) standing where an LLM's structured output would stand, the reply text, its latency and the
+(``helpers.assistant.triage``) standing where an LLM's structured output would stand, the reply text, its latency and the
 prompt/model version that wrote it. ``simulate_log`` does both, with a model trained on the first ``TRAIN_DAYS``.
 
 Named scenarios change the world from a known day in a known way; ``SCENARIOS`` holds each change next to its ground
@@ -368,12 +368,20 @@ def simulate_messages(
     after = day >= (truth.start_day if truth.start_day is not None else days + 1)
     truth.apply(draws, after, truth)
 
-    dates = pd.Timestamp(start) + pd.to_timedelta(day, unit="D")
-    frame = pd.DataFrame(
+    frame = _frame(draws, start)
+    frame.attrs["scenario"] = scenario
+    return frame
+
+
+def _frame(draws: _Draws, start: str) -> pd.DataFrame:
+    """The world's draws as the message frame (columns documented in ``simulate_messages``)."""
+    n = len(draws.day)
+    dates = pd.Timestamp(start) + pd.to_timedelta(draws.day, unit="D")
+    return pd.DataFrame(
         {
             "message_id": np.char.add("M", np.char.zfill(np.arange(1, n + 1).astype(str), 7)),
             "date": dates,
-            "day": day,
+            "day": draws.day,
             "age_band": pd.Categorical(draws.band, categories=list(AGE_BANDS)),
             "writer": draws.writer,  # object arrays of str: what pandas would make of fixed-width strings
             "message": draws.text,
@@ -382,8 +390,6 @@ def simulate_messages(
             "label_available_on": dates + pd.Timedelta(days=LABEL_DELAY_DAYS),
         }
     )
-    frame.attrs["scenario"] = scenario
-    return frame
 
 
 def _reply(refused: int, urgent: int, variant: int, extra_sentences: int) -> str:
@@ -394,7 +400,7 @@ def _reply(refused: int, urgent: int, variant: int, extra_sentences: int) -> str
 def assistant_log(messages: pd.DataFrame, model, seed: int = 0) -> pd.DataFrame:
     """The assistant's side of each message: decision, reply, latency (a copy of ``messages`` with columns added).
 
-    The decision comes from ``model`` (``helpers.triage.triage``: ``urgent_probability``, ``predicted_urgent``,
+    The decision comes from ``model`` (``helpers.assistant.triage.triage``: ``urgent_probability``, ``predicted_urgent``,
     ``decision``). The reply text and ``latency_seconds`` follow the row's ``prompt_version`` (``PROMPT_VERSIONS``):
     a version changes how replies read and how long they take, never the decision. ``reply_words`` counts the
     reply's words and ``refused`` marks replies that open by declining to diagnose.
@@ -402,7 +408,7 @@ def assistant_log(messages: pd.DataFrame, model, seed: int = 0) -> pd.DataFrame:
     Raises:
         ValueError: no rows, a missing column, or a ``prompt_version`` that ``PROMPT_VERSIONS`` does not know.
     """
-    from helpers.triage import triage
+    from helpers.assistant.triage import triage
 
     require_rows(messages, "messages")
     require_columns(messages, ["message", "prompt_version"], "messages")
@@ -442,14 +448,14 @@ def simulate_log(
 ) -> pd.DataFrame:
     """``simulate_messages`` answered by an assistant whose model was trained on days 0 .. ``train_days`` - 1.
 
-    The model (``helpers.triage.train_triage_model`` on those days' messages, whose labels are confirmed) is the same
+    The model (``helpers.assistant.triage.train_triage_model`` on those days' messages, whose labels are confirmed) is the same
     one you get by training on ``messages[messages["day"] < train_days]`` yourself. Columns: those of
     ``simulate_messages`` and ``assistant_log``.
 
     Raises:
         ValueError: as ``simulate_messages``; ``train_days`` not between 1 and ``days``.
     """
-    from helpers.triage import train_triage_model
+    from helpers.assistant.triage import train_triage_model
 
     messages = simulate_messages(scenario, days=days, per_day=per_day, start=start, seed=seed)
     if isinstance(train_days, bool) or not isinstance(train_days, (int, np.integer)) or not 1 <= train_days <= days:
