@@ -49,7 +49,7 @@ import pandas as pd
 
 from helpers.paths import BUILD_DIR, relative
 
-__all__ = ["DataRepo", "DVC_ENVIRONMENT", "REMOTE_NAME", "SITE_CACHE_DIR", "REPO_MARK", "REMOTE_MARK", "file_md5"]
+__all__ = ["DVC_ENVIRONMENT", "REMOTE_MARK", "REMOTE_NAME", "REPO_MARK", "SITE_CACHE_DIR", "DataRepo", "file_md5"]
 
 #: Environment for every dvc command: no usage analytics, no update check, no interactive pager.
 DVC_ENVIRONMENT = {"DVC_NO_ANALYTICS": "1", "DVC_NO_UPDATER": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
