@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import numbers
 from collections.abc import Iterable
 
 import numpy as np
@@ -119,7 +120,7 @@ def require_seed(value, name: str = "seed") -> int:
 
 def require_number(value, name: str, minimum: float | None = None, maximum: float | None = None,
                    unit: str = "") -> float:
-    """``value`` as a Python float: an int, float or numpy number (not a bool, a string, NaN or infinity), from
+    """``value`` as a Python float: an int, float, Fraction or numpy number (not a bool, a string, NaN or infinity), from
     ``minimum`` to ``maximum`` inclusive (None: unbounded). A numpy float32 becomes the decimal numpy prints for it
     (0.8, not 0.800000011920929). Raises ``ValueError`` naming ``name``, the value and the valid range."""
     of_unit = f" of {unit}" if unit else ""
@@ -127,7 +128,7 @@ def require_number(value, name: str, minimum: float | None = None, maximum: floa
                       " and" if minimum is not None and maximum is not None else "",
                       f" <= {maximum:g}" if maximum is not None else ""])
     message = f"{name} must be a finite number{of_unit}{bounds}, got {value!r}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
         raise ValueError(message + ("" if not isinstance(value, str) else " (a string: write the number unquoted)"))
     number = float(str(value)) if isinstance(value, np.floating) and value.dtype.itemsize < 8 else float(value)
     if not math.isfinite(number) or (minimum is not None and number < minimum) or (

@@ -60,6 +60,10 @@ def log_history(
     require_rows(frame, "history")
     require_columns(frame, [date_column, *metrics], "history")
     require_no_nan(frame, [date_column, *metrics], "history")
+    text = [m for m in metrics if not pd.api.types.is_numeric_dtype(frame[m]) or pd.api.types.is_bool_dtype(frame[m])]
+    if text:
+        raise ValueError(f"history column(s) {', '.join(map(repr, text))} must hold numbers to log as metrics, got "
+                         f"dtype {', '.join(str(frame[m].dtype) for m in text)}")
     dates = pd.to_datetime(frame[date_column])
     repeated = dates[dates.duplicated()]
     if len(repeated):
