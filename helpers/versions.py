@@ -48,6 +48,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.paths import BUILD_DIR, relative
+from helpers.validation import require_date
 
 __all__ = ["DVC_ENVIRONMENT", "REMOTE_MARK", "REMOTE_NAME", "REPO_MARK", "SITE_CACHE_DIR", "DataRepo", "file_md5"]
 
@@ -235,6 +236,8 @@ class DataRepo:
 
     # ------------------------------------------------------------------------------------------------------------
     def _target(self, path: str) -> Path:
+        if not isinstance(path, str) or not path.strip():
+            raise ValueError(f"path must name a file inside the data repository (e.g. 'train.csv'), got {path!r}")
         target = (self.root / path).resolve()
         if self.root not in target.parents:
             raise ValueError(f"path {path!r} must be a file inside the data repository")
@@ -248,8 +251,14 @@ class DataRepo:
         Raises:
             ValueError: an empty frame, or ``path`` outside the repository.
         """
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
         if frame.empty:
             raise ValueError(f"frame for {path!r} has no rows: there is nothing to version")
+        if not isinstance(message, str) or not message.strip():
+            raise ValueError(f"message must say what this version holds (e.g. 'Training data: days 0-59'), "
+                             f"got {message!r}")
+        date = require_date(date, "date")
         target = self._target(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(target, index=False, lineterminator="\n")
@@ -263,6 +272,11 @@ class DataRepo:
         self.log.append(f"dvc push --remote {self.remote_name}")
         return self.git("rev-parse", "HEAD", record=False).strip()
 
+    def _rev(self, rev) -> str:
+        if not isinstance(rev, str) or not rev.strip():
+            raise ValueError(f"rev must be a commit id (as save returns it) or a branch name, got {rev!r}")
+        return rev
+
     def checkout(self, rev: str, path: str) -> str:
         """Put the version of ``path`` committed at ``rev`` in place; return its MD5.
 
@@ -270,7 +284,7 @@ class DataRepo:
         cache lacks and then checks the data out (``dvc checkout`` alone fails when the cache has been emptied).
         """
         target = self._target(path)
-        self.git("checkout", "--quiet", rev, "--", f"{path}.dvc")
+        self.git("checkout", "--quiet", self._rev(rev), "--", f"{path}.dvc")
         with self._repo() as dvc_repo:
             dvc_repo.pull(targets=[str(target)], remote=self.remote_name, force=True)
         self.log.append(f"dvc pull --remote {self.remote_name} {path}")
@@ -284,6 +298,7 @@ class DataRepo:
         remote happens to be the default in the configuration at ``rev``.
         """
         self._target(path)
+        rev = self._rev(rev)
         remote = remote or self.remote_name
         self.log.append(f"dvc.api.read({path!r}, repo=..., rev={rev[:7]!r}, remote={remote!r}, mode='rb')")
         with _quiet_dvc():
