@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 # The servers' port: `make dashboard PORT=8001` (each command has its own default).
 PORT_ARG = $(if $(PORT),--port $(PORT))
 
-.PHONY: install run test lab mlflow-ui dashboard live notebooks check-env bench clean
+.PHONY: install run test check lab mlflow-ui dashboard live notebooks check-env bench clean
 
 install: $(STAMP)
 
@@ -31,8 +31,16 @@ run: install
 	$(PY) -m helpers run
 
 ## test: unit tests, every notebook and exercise executed with fast=True, nbval on the committed notebooks
+## (its wall time goes to build/make-test-seconds.txt, which `make bench` prints)
 test: install
-	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+	@mkdir -p build; start=$$(date +%s); \
+	$(PY) -m pytest -n 2 --dist loadgroup tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg; \
+	status=$$?; echo "$$(( $$(date +%s) - start )) s, exit $$status, load $$(cut -d' ' -f1-3 /proc/loadavg)" \
+	  > build/make-test-seconds.txt; cat build/make-test-seconds.txt; exit $$status
+
+## check: the fast lane: every test but notebook executions and servers (markers `notebooks`, `server`), < 1 min
+check: install
+	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not notebooks and not server" tests
 
 ## lab: JupyterLab on http://127.0.0.1:8888 (the address with its token is printed; PORT=8889 for another port)
 lab: install

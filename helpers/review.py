@@ -19,8 +19,8 @@ import pandas as pd
 
 from helpers.lines import ACCURACY_LINE
 from helpers.segments import wilson_interval
-from helpers.validation import (require_columns, require_date, require_no_nan, require_proportion, require_rows,
-                                require_seed, require_whole_number)
+from helpers.validation import (require_columns, require_date, require_no_nan, require_number, require_proportion,
+                                require_rows, require_seed, require_whole_number)
 
 __all__ = [
     "HIGH_RISK",
@@ -84,7 +84,7 @@ def sample_reviews(
     require_rows(log, "log")
     require_columns(log, [date_column], "log")
     require_no_nan(log, [date_column], "log")
-    if not 0 < (share := require_proportion(share, "share")) <= 1:
+    if not 0 < (share := require_number(share, "share")) <= 1:
         raise ValueError(f"share must be a fraction in (0, 1], e.g. 0.01 for 1%, got {share!r}")
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; valid strategies are: {', '.join(STRATEGIES)}")

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from helpers.lines import ACCURACY_LINE
-from helpers.validation import (require_columns, require_date, require_no_nan, require_proportion, require_rows,
+from helpers.validation import (require_columns, require_date, require_no_nan, require_number, require_rows,
                                 require_whole_number)
 
 __all__ = ["ALL", "METRIC_COLUMNS", "first_detection", "segment_metrics", "wilson_interval"]
@@ -32,7 +32,7 @@ METRIC_COLUMNS = [
 
 
 def _check_confidence(confidence) -> float:
-    if not 0 < (confidence := require_proportion(confidence, "confidence")) < 1:
+    if not 0 < (confidence := require_number(confidence, "confidence")) < 1:
         raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95), got {confidence!r}")
     return float(confidence)
 

@@ -1,12 +1,62 @@
-"""Shared test setup: notebook kernels use this environment's Jupyter kernel.
+"""Shared test setup: notebook kernels use this environment's Jupyter kernel; markers and worker groups.
 
 No test needs to restore ``MLFLOW_TRACKING_URI``: ``helpers.tracking.connect`` leaves the process environment as it
 was (``tests/test_tracking.py`` checks it), so kernels started later by the same pytest worker never inherit a test's
 temporary store.
+
+Markers (declared in pyproject.toml), applied here by file so that ``make check`` can leave them out:
+
+* ``notebooks``: executes notebooks (papermill runs of every notebook and exercise, nbval's cells, the runner's
+  kernels);
+* ``server``: starts a real server (MLflow, Evidently UI, JupyterLab) on 127.0.0.1.
+
+Workers (``make test``: ``pytest -n 2 --dist loadgroup``): each test file stays on one worker, as ``--dist loadfile``
+would keep it (module fixtures are built once), and so do one notebook's nbval cells (they share a kernel); each
+papermill run of ``tests/test_notebooks.py`` is a group of its own, so the two workers share them. When nbval checks
+the committed notebooks in the same session, the papermill run of the same notebook is left out: nbval has executed
+every cell of it already.
 """
 
 import os
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
 # The course's own runs hold notebooks to their text: a false claim fails (nbval's kernels inherit this).
 os.environ.setdefault("COURSE_STRICT_CLAIMS", "1")
+
+#: Test files whose tests execute notebooks or start kernels.
+NOTEBOOK_FILES = {"test_notebooks.py", "test_runner.py", "test_handouts.py"}
+#: Test files whose tests start servers.
+SERVER_FILES = {"test_servers.py", "test_mlflow_server.py", "test_browser.py"}
+#: The papermill runs of course notebooks that nbval makes redundant in a session that runs both.
+PAPERMILL_RUN = "test_notebook_runs"
+
+
+def _notebook_param(item) -> Path | None:
+    callspec = getattr(item, "callspec", None)
+    value = callspec.params.get("path") if callspec is not None else None
+    return Path(value) if value is not None else None
+
+
+def pytest_collection_modifyitems(config, items):
+    nbval_notebooks = {Path(str(item.fspath)).name for item in items if str(item.fspath).endswith(".ipynb")}
+    kept, dropped = [], []
+    for item in items:
+        path = Path(str(item.fspath))
+        notebook = _notebook_param(item)
+        if getattr(item, "originalname", None) == PAPERMILL_RUN and notebook is not None and notebook.name in nbval_notebooks:
+            dropped.append(item)
+            continue
+        if path.suffix == ".ipynb" or path.name in NOTEBOOK_FILES and (notebook is not None or
+                                                                      path.name != "test_notebooks.py"):
+            item.add_marker(pytest.mark.notebooks)
+        if path.name in SERVER_FILES:
+            item.add_marker(pytest.mark.server)
+        group = item.nodeid if path.name == "test_notebooks.py" and notebook is not None else path.name
+        item.add_marker(pytest.mark.xdist_group(group))
+        kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
