@@ -21,7 +21,7 @@ with importing_mlflow():
 
 __all__ = [
     "STORE_DIR", "sqlite_uri", "course_store_uri", "tracking_uri", "describe_store", "sqlite_path",
-    "artifact_root", "check_store", "client", "connect", "use_experiment", "release_experiments", "start_run",
+    "artifact_root", "check_store", "client", "connect", "use_experiment", "release_experiments", "start_run", "safe_name",
 ]
 
 #: Folder of the course store (SQLite database ``mlflow.db`` and the ``artifacts/`` folder).
@@ -279,7 +279,7 @@ def use_experiment(name: str, fresh: bool = False, lock_timeout: float = 300.0) 
     if experiment is None:
         try:
             root = artifact_root()
-            location = f"{root}/{_safe_name(name)}" if root else None
+            location = f"{root}/{safe_name(name)}" if root else None
             experiment_id = client.create_experiment(name, artifact_location=location)
         except MlflowException:  # created meanwhile by another process
             experiment_id = client.get_experiment_by_name(name).experiment_id
@@ -303,7 +303,7 @@ def _hold_experiment(name: str, lock_timeout: float) -> None:
     uri = tracking_uri()
     lock_dir = (sqlite_path(uri) or STORE_DIR / "mlflow.db").parent / "locks"
     store_key = hashlib.sha256(uri.encode()).hexdigest()[:8]  # one lock per (store, experiment)
-    path = lock_dir / f"{_safe_name(name)}-{store_key}.lock"
+    path = lock_dir / f"{safe_name(name)}-{store_key}.lock"
     owner_file = path.with_suffix(".owner.json")
     lock = _lock(path, timeout=0)
     deadline = time.monotonic() + lock_timeout
@@ -370,7 +370,8 @@ def release_experiments() -> None:
             pass
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
+    """``name`` with every character but letters, digits, ``-``, ``_`` and ``.`` replaced by ``_``: a file name."""
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
 
