@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from helpers.paths import BUILD_DIR, build_path
+from helpers.paths import BUILD_DIR, REPO_ROOT, build_path
 from helpers.versions import DataRepo, file_md5
 
 
@@ -127,3 +130,26 @@ def test_folder_and_remote_must_be_apart_and_the_site_cache_stays_in_build():
     assert f"site_cache_dir = {BUILD_DIR / 'dvc-site-cache'}" in (repo.root / ".dvc" / "config.local").read_text()
     assert any((BUILD_DIR / "dvc-site-cache" / "repo").iterdir())
     assert "DVC_SITE_CACHE_DIR" not in os.environ  # set only while DVC runs
+
+
+def test_dvc_writes_nothing_outside_the_clone(tmp_path):
+    # HOME and TMPDIR point at empty folders; DVC's site cache would otherwise go to /var/tmp/dvc/repo/<hash>
+    home, scratch = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    scratch.mkdir()
+    folder = build_path("test-versions", f"outside-{os.getpid()}")
+    code = (f"from helpers.versions import DataRepo; import pandas as pd\n"
+            f"repo = DataRepo.create({str(folder)!r})\n"
+            f"rev = repo.save(pd.DataFrame({{'day': [0, 1]}}), 'train.csv', 'first', '2024-03-01')\n"
+            f"repo.wipe_cache(); repo.read('train.csv', rev)\n")
+    env = {k: v for k, v in os.environ.items() if k != "DVC_SITE_CACHE_DIR"}
+    env.update(HOME=str(home), TMPDIR=str(scratch), XDG_CACHE_HOME=str(home / ".cache"),
+               XDG_CONFIG_HOME=str(home / ".config"))
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-800:]
+    assert not any(home.iterdir()) and not any(scratch.iterdir()), (list(home.rglob("*")), list(scratch.rglob("*")))
+    site = Path("/var/tmp/dvc/repo")
+    mentions = [p for p in site.rglob("*") if p.is_file() and str(folder).encode() in p.read_bytes()] \
+        if site.is_dir() else []
+    assert not mentions, f"DVC's default site cache names this repository: {mentions}"
