@@ -29,7 +29,7 @@ def verdict(call, error, pattern) -> tuple[str, str]:
         if re.search(pattern, str(caught)):
             return "clear", ""
         return "unhelpful", f"{type(caught).__name__}: {str(caught)[:150]}"
-    except Exception as caught:  # noqa: BLE001: any other error is the finding
+    except Exception as caught:  # noqa: BLE001 (any other error is the finding)
         return "unhelpful", f"{type(caught).__name__}: {str(caught)[:150]}"
     return "silent", "no error"
 

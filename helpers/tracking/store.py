@@ -366,7 +366,7 @@ def release_experiments() -> None:
         lock = _held_locks.pop(key)
         try:
             lock.release()
-        except Exception:  # noqa: BLE001: already released
+        except Exception:  # noqa: BLE001 (already released)
             pass
 
 
