@@ -336,6 +336,12 @@ CASES = [
      r"dataset name"),
     ("dataset-source-missing", lambda: tracking.load_dataset(str(SCRATCH / "gone.parquet")), ValueError,
      r"gone\.parquet"),
+    ("set-alias-version-bool", lambda: tracking.set_alias("m", "champion", True), ValueError,
+     r"version must be a whole number.*True"),
+    ("set-alias-version-zero", lambda: tracking.set_alias("m", "champion", 0), ValueError,
+     r"version must be a whole number >= 1.*got 0"),
+    ("set-alias-version-words", lambda: tracking.set_alias("m", "champion", "two"), ValueError,
+     r"version must be a whole number.*'two'"),
     ("report-path-outside-build", lambda: paths.writable_build_path("/tmp/report.html"), ValueError,
      r"/tmp/report\.html"),
 ]

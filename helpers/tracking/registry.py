@@ -8,7 +8,7 @@ import pandas as pd
 
 from helpers.runtime import importing_mlflow
 from helpers.tracking.config import configured
-from helpers.validation import require_columns
+from helpers.validation import require_columns, require_whole_number
 
 with importing_mlflow():
     import mlflow
@@ -84,7 +84,11 @@ def _lineage(model_uri: str) -> tuple[str | None, str | None]:
 
 @configured
 def set_alias(name: str, alias: str, version: int | str) -> None:
-    """Point ``alias`` of registered model ``name`` at ``version``: the whole deployment-side change."""
+    """Point ``alias`` of registered model ``name`` at ``version`` (a number from 1, or its digits as a string): the
+    whole deployment-side change. ``ValueError`` naming ``version`` for anything else (True, -1, 'two')."""
+    if isinstance(version, str) and version.strip().isdigit():
+        version = int(version)
+    version = require_whole_number(version, "version", minimum=1, note="a registered model's version, e.g. 2")
     MlflowClient().set_registered_model_alias(name, alias, str(version))
 
 
