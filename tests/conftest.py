@@ -43,6 +43,7 @@ def _notebook_param(item) -> Path | None:
 def pytest_collection_modifyitems(config, items):
     nbval_notebooks = {Path(str(item.fspath)).name for item in items if str(item.fspath).endswith(".ipynb")}
     kept, dropped = [], []
+    grouping = config.pluginmanager.hasplugin("xdist")  # xdist_group is xdist's marker
     for item in items:
         path = Path(str(item.fspath))
         notebook = _notebook_param(item)
@@ -55,7 +56,8 @@ def pytest_collection_modifyitems(config, items):
         if path.name in SERVER_FILES:
             item.add_marker(pytest.mark.server)
         group = item.nodeid if path.name == "test_notebooks.py" and notebook is not None else path.name
-        item.add_marker(pytest.mark.xdist_group(group))
+        if grouping:
+            item.add_marker(pytest.mark.xdist_group(group))
         kept.append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
