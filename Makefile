@@ -34,13 +34,13 @@ run: install
 ## (its wall time goes to build/make-test-seconds.txt, which `make bench` prints)
 test: install
 	@mkdir -p build; start=$$(date +%s); \
-	$(PY) -m pytest -n 2 --dist loadgroup tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg; \
+	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg; \
 	status=$$?; echo "$$(( $$(date +%s) - start )) s, exit $$status, load $$(cut -d' ' -f1-3 /proc/loadavg)" \
 	  > build/make-test-seconds.txt; cat build/make-test-seconds.txt; exit $$status
 
 ## check: the fast lane: every test but notebook executions and servers (markers `notebooks`, `server`), < 1 min
 check: install
-	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not notebooks and not server" tests
+	$(PY) -m pytest -n 2 --dist loadfile -q -m "not notebooks and not server" tests
 
 ## lab: JupyterLab on http://127.0.0.1:8888 (the address with its token is printed; PORT=8889 for another port)
 lab: install

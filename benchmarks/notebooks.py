@@ -70,7 +70,7 @@ def main(with_tests: bool = False) -> int:
     if with_tests:
         print("make test's command (pytest -n 2 on tests and notebooks, nbval), after installation:")
         started = time.perf_counter()
-        command = [sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadgroup", "tests", "notebooks",
+        command = [sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", "tests", "notebooks",
                    "--nbval", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
         from helpers.paths import REPO_ROOT
 

@@ -10,11 +10,11 @@ Markers (declared in pyproject.toml), applied here by file so that ``make check`
   kernels);
 * ``server``: starts a real server (MLflow, Evidently UI, JupyterLab) on 127.0.0.1.
 
-Workers (``make test``: ``pytest -n 2 --dist loadgroup``): each test file stays on one worker, as ``--dist loadfile``
-would keep it (module fixtures are built once), and so do one notebook's nbval cells (they share a kernel); each
-papermill run of ``tests/test_notebooks.py`` is a group of its own, so the two workers share them. When nbval checks
-the committed notebooks in the same session, the papermill run of the same notebook is left out: nbval has executed
-every cell of it already.
+Workers (``make test``: ``pytest -n 2 --dist loadfile``): each test file stays on one worker (module fixtures are
+built once, one notebook's nbval cells share a kernel), so the papermill runs are split over three files to spread
+them: course notebooks (``test_notebooks.py``), exercise solutions (``test_exercise_solutions.py``) and learner
+versions (``test_exercise_learners.py``). When nbval checks the committed notebooks in the same session, the papermill
+run of the same course notebook is left out: nbval has executed every cell of it already.
 """
 
 import os
@@ -27,7 +27,10 @@ os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
 os.environ.setdefault("COURSE_STRICT_CLAIMS", "1")
 
 #: Test files whose tests execute notebooks or start kernels.
-NOTEBOOK_FILES = {"test_notebooks.py", "test_runner.py", "test_handouts.py"}
+NOTEBOOK_FILES = {"test_notebooks.py", "test_exercise_solutions.py", "test_exercise_learners.py", "test_runner.py",
+                  "test_handouts.py"}
+#: The files of papermill runs: only their parametrized runs execute notebooks (the rest reads files).
+PAPERMILL_FILES = {"test_notebooks.py", "test_exercise_solutions.py", "test_exercise_learners.py"}
 #: Test files whose tests start servers.
 SERVER_FILES = {"test_servers.py", "test_mlflow_server.py", "test_browser.py"}
 #: The papermill runs of course notebooks that nbval makes redundant in a session that runs both.
@@ -43,7 +46,6 @@ def _notebook_param(item) -> Path | None:
 def pytest_collection_modifyitems(config, items):
     nbval_notebooks = {Path(str(item.fspath)).name for item in items if str(item.fspath).endswith(".ipynb")}
     kept, dropped = [], []
-    grouping = config.pluginmanager.hasplugin("xdist")  # xdist_group is xdist's marker
     for item in items:
         path = Path(str(item.fspath))
         notebook = _notebook_param(item)
@@ -51,13 +53,10 @@ def pytest_collection_modifyitems(config, items):
             dropped.append(item)
             continue
         if path.suffix == ".ipynb" or path.name in NOTEBOOK_FILES and (notebook is not None or
-                                                                      path.name != "test_notebooks.py"):
+                                                                      path.name not in PAPERMILL_FILES):
             item.add_marker(pytest.mark.notebooks)
         if path.name in SERVER_FILES:
             item.add_marker(pytest.mark.server)
-        group = item.nodeid if path.name == "test_notebooks.py" and notebook is not None else path.name
-        if grouping:
-            item.add_marker(pytest.mark.xdist_group(group))
         kept.append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
