@@ -38,7 +38,7 @@ test: install
 	status=$$?; echo "$$(( $$(date +%s) - start )) s, exit $$status, load $$(cut -d' ' -f1-3 /proc/loadavg)" \
 	  > build/make-test-seconds.txt; cat build/make-test-seconds.txt; exit $$status
 
-## check: the fast lane: every test but notebook executions and servers (markers `notebooks`, `server`), < 1 min
+## check: the fast lane: every test but notebook executions and servers (markers `notebooks`, `server`); target < 1 min
 check: install
 	$(PY) -m pytest -n 2 --dist loadfile -q -m "not notebooks and not server" tests
 
