@@ -24,7 +24,7 @@ export npm_config_cache := $(CURDIR)/build/npm
 # The servers' port: `make dashboard PORT=8001` (each command has its own default).
 PORT_ARG = $(if $(PORT),--port $(PORT))
 
-.PHONY: install run test lab mlflow-ui mlflow-server dashboard live prometheus notebooks check-env bench record-assistant clean
+.PHONY: install run test check lab mlflow-ui mlflow-server dashboard live prometheus notebooks check-env bench record-assistant clean
 
 install: $(STAMP)
 
@@ -41,8 +41,16 @@ run: install
 	$(PY) -m course run
 
 ## test: unit tests, every notebook and exercise executed with fast=True, nbval on the committed notebooks
+## (its wall time goes to build/make-test-seconds.txt, which `make bench` prints)
 test: install
-	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+	@mkdir -p build; start=$$(date +%s); \
+	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg; \
+	status=$$?; echo "$$(( $$(date +%s) - start )) s, exit $$status, load $$(cut -d' ' -f1-3 /proc/loadavg)" \
+	  > build/make-test-seconds.txt; cat build/make-test-seconds.txt; exit $$status
+
+## check: the fast lane: every test but notebook executions and servers (markers `notebooks`, `server`); target < 1 min
+check: install
+	$(PY) -m pytest -n 2 --dist loadfile -q -m "not notebooks and not server" tests
 
 ## lab: JupyterLab on http://127.0.0.1:8888 (the address with its token is printed; PORT=8889 for another port)
 lab: install

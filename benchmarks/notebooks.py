@@ -4,7 +4,8 @@ each notebook imports, and, with ``--tests``, the time of ``make test``'s comman
 Run with ``python benchmarks/notebooks.py [--tests]``, ``make bench`` or ``python -m course bench notebooks``.
 Prints, does not assert: timings depend on the machine and on what else runs on it, so the load average is printed
 before and after, and the cores used. Targets: each notebook under 15 s in ``make run`` (its kernel's start
-included), ``make run`` under 90 s, ``make test`` under 5 minutes after installation.
+included), ``make run`` under 90 s, ``make test`` under 4 minutes after installation (``make test`` records its own time
+in build/make-test-seconds.txt, printed at the end).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ os.environ.setdefault("DVC_NO_ANALYTICS", "1")
 #: Libraries the notebooks import, timed one by one in a fresh interpreter (each includes what it imports).
 LIBRARIES = ["pandas", "sklearn.linear_model", "matplotlib.pyplot", "scipy.stats", "mlflow", "aif360.metrics",
              "evidently"]
-NOTEBOOK_TARGET_SECONDS, RUN_TARGET_SECONDS, TEST_TARGET_SECONDS = 15, 90, 300
+NOTEBOOK_TARGET_SECONDS, RUN_TARGET_SECONDS, TEST_TARGET_SECONDS = 15, 90, 240
 
 
 def line(label: str, value: str) -> None:
@@ -78,7 +79,20 @@ def main(with_tests: bool = False) -> int:
         line("pytest", f"{time.perf_counter() - started:6.1f} s  (target < {TEST_TARGET_SECONDS} s): {summary}")
         ok = ok and finished.returncode == 0
     print(f"{load()} after the runs")
+    print_last_make_test()
     return 0 if ok else 1
+
+
+def print_last_make_test() -> None:
+    """The wall time of the last ``make test`` (it writes build/make-test-seconds.txt), or how to measure it."""
+    from helpers.paths import BUILD_DIR
+
+    record = BUILD_DIR / "make-test-seconds.txt"
+    if record.is_file():
+        line("make test (last run, from build/make-test-seconds.txt)",
+             f"{record.read_text().strip()}  (target < {TEST_TARGET_SECONDS} s)")
+    else:
+        line("make test", "not measured yet: run `make test` (it records its time), or this script with --tests")
 
 
 if __name__ == "__main__":

@@ -16,14 +16,18 @@ Prometheus rule file (``monitoring/alerts.yml``, tested with ``promtool test rul
 Evaluated once a day, "below 0.8 on three consecutive days" is ``for_="2d"``: pending on day 1 (active_since day 1),
 still pending on day 2 (1 day elapsed), firing on day 3 (2 days elapsed). ``for_="3d"`` fires on the fourth day.
 
-Public API: ``Rule``, ``evaluate``, ``first_firing``, ``load_rules``, ``parse_duration``, ``COURSE_RULES`` and
-``course_rules()``. Durations are Prometheus duration strings ("90m", "72h", "2d", "1h30m") or pandas Timedeltas.
+Rule files are read as promtool reads them (``promtool check rules``): a key written twice in one mapping (``for:``
+twice) and two groups with one name are refused, with the file and line; so are a folder, a file that is not UTF-8
+and invalid YAML. ``load_rules`` returns a ``RuleSet`` (a dict by alert name) whose unknown-name error lists the
+valid names.
+
+Public API: ``Rule``, ``RuleSet``, ``evaluate``, ``first_firing``, ``load_rules``, ``parse_duration``,
+``COURSE_RULES`` and ``course_rules()``. Durations are Prometheus duration strings ("90m", "72h", "2d", "1h30m") or pandas Timedeltas.
 """
 
 from __future__ import annotations
 
 import datetime
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,15 +38,17 @@ import pandas as pd
 import yaml
 
 from helpers.paths import REPO_ROOT
+from helpers.validation import require_number
 
 __all__ = [
     "ABSENT",
     "COURSE_RULES",
+    "FIRING",
     "INACTIVE",
     "OPS",
     "PENDING",
-    "FIRING",
     "Rule",
+    "RuleSet",
     "course_rules",
     "evaluate",
     "first_firing",
@@ -142,12 +148,8 @@ class Rule:
                 raise ValueError(f"{where}: an 'absent' rule takes no threshold (use None), got {self.threshold!r}")
         elif self.op not in OPS:
             raise ValueError(f"{where}: unknown op {self.op!r}; valid ops: {', '.join(OPS)} (or {ABSENT!r})")
-        else:
-            threshold = self.threshold
-            if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) or \
-                    not math.isfinite(float(threshold)):
-                raise ValueError(f"{where}: threshold must be a finite number, got {threshold!r}")
-            object.__setattr__(self, "threshold", float(threshold))
+        else:  # a numpy float32 0.8 is read as 0.8 (see helpers.validation.require_number)
+            object.__setattr__(self, "threshold", require_number(self.threshold, f"{where}: threshold"))
         object.__setattr__(self, "for_", parse_duration(self.for_, f"{where}: for_"))
         object.__setattr__(self, "keep_firing_for", parse_duration(self.keep_firing_for, f"{where}: keep_firing_for"))
         for attribute in ("labels", "annotations"):
@@ -281,29 +283,74 @@ def _rule_from_yaml(entry, index: int, group: str, where: str) -> Rule:
         raise ValueError(f"{where}: {error}") from None
 
 
-def load_rules(path: str | Path) -> dict[str, Rule]:
-    """The alerting rules of a Prometheus rule file, as ``{alert name: Rule}`` in file order.
+class RuleSet(dict):
+    """``{alert name: Rule}`` in file order; looking up a name the file lacks raises ``KeyError`` listing the valid
+    names."""
 
-    The file has the form ``groups: [{name, interval, rules: [{alert, expr, for, keep_firing_for, labels,
-    annotations}]}]``; each ``expr`` must be ``<metric> <op> <number>`` or ``absent(<metric>)``. Raises
-    ``FileNotFoundError`` for a missing file and ``ValueError`` naming the file, group, rule or field for anything
-    else: invalid YAML, a missing field, an unsupported expression, a malformed duration, a repeated alert name.
-    """
-    path = Path(path)
-    where = f"rule file {path.name}"
+    def __missing__(self, name):
+        raise KeyError(f"no alert named {name!r}; the rule file's alerts are: {', '.join(self)}")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key written twice in one mapping, as promtool does (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"mapping key {key!r} already defined at line {seen[key] + 1}", key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_rule_file(path: Path, where: str):
+    """The parsed YAML of a rule file, or an error naming the file and what is wrong with it."""
+    if path.is_dir():
+        raise IsADirectoryError(f"rule file {path} is a folder: name a rule file in it, e.g. {COURSE_RULES.name}")
     if not path.is_file():
         raise FileNotFoundError(f"rule file {path} does not exist (the course's rules are in {COURSE_RULES.name})")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{where} is not UTF-8 text (byte {error.start}: {error.reason}); rule files are YAML in "
+                         f"UTF-8: save it as UTF-8") from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        line = f", line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        problem = " ".join(filter(None, [error.context, error.problem]))
+        raise ValueError(f"{where} is not valid YAML{line}: {problem}") from None
     except yaml.YAMLError as error:
         raise ValueError(f"{where} is not valid YAML: {error}") from None
+
+
+def load_rules(path: str | Path) -> RuleSet:
+    """The alerting rules of a Prometheus rule file, as a ``RuleSet`` (``{alert name: Rule}``) in file order.
+
+    The file has the form ``groups: [{name, interval, rules: [{alert, expr, for, keep_firing_for, labels,
+    annotations}]}]``; each ``expr`` must be ``<metric> <op> <number>`` or ``absent(<metric>)``. Raises
+    ``FileNotFoundError`` for a missing file, ``IsADirectoryError`` for a folder and ``ValueError`` naming the file,
+    group, rule or field for anything else: not UTF-8, invalid YAML, a key written twice, two groups with one name, a
+    missing field, an unsupported expression, a malformed duration, a repeated alert name.
+    """
+    path = Path(path)
+    where = f"rule file {path.name}"
+    document = _read_rule_file(path, where)
     if not isinstance(document, Mapping) or not isinstance(document.get("groups"), list) or not document["groups"]:
         raise ValueError(f"{where} must have a top-level 'groups:' list (Prometheus rule file format)")
-    rules: dict[str, Rule] = {}
+    rules = RuleSet()
+    groups: set[str] = set()
     for g, group in enumerate(document["groups"]):
         if not isinstance(group, Mapping) or not isinstance(group.get("name"), str):
             raise ValueError(f"{where}: group {g + 1} has no 'name'")
         name = group["name"]
+        if name in groups:
+            raise ValueError(f"{where}: group name {name!r} is repeated (group {g + 1}); promtool refuses it: "
+                             f"give each group its own name")
+        groups.add(name)
         if "interval" in group:
             parse_duration(group["interval"], f"{where}: interval of group {name!r}")
         if not isinstance(group.get("rules"), list):
@@ -316,6 +363,6 @@ def load_rules(path: str | Path) -> dict[str, Rule]:
     return rules
 
 
-def course_rules() -> dict[str, Rule]:
+def course_rules() -> RuleSet:
     """The course's rules: ``load_rules(COURSE_RULES)`` (``monitoring/alerts.yml``)."""
     return load_rules(COURSE_RULES)

@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 __all__ = [
-    "REPO_ROOT", "BUILD_DIR", "ARTEFACT_LOG_VARIABLE", "build_path", "writable_build_path", "relative",
+    "REPO_ROOT", "BUILD_DIR", "ARTEFACT_LOG_VARIABLE", "BuildFolderError", "build_path", "writable_build_path",
+    "relative", "make_build_folder",
 ]
 
 #: The repository root (the folder holding README.md, helpers/, notebooks/ ...).
@@ -18,13 +19,55 @@ BUILD_DIR = REPO_ROOT / "build"
 ARTEFACT_LOG_VARIABLE = "HELPERS_ARTEFACT_LOG"
 
 
+_WRITABLE: set[Path] = set()
+
+
+class BuildFolderError(OSError):
+    """``build/`` cannot be written: it (or a folder in it) is a file, read-only, or the disk is full. The message
+    is one line: the path, the cause and the command that fixes it."""
+
+
+def make_build_folder(folder: Path) -> Path:
+    """Create ``folder`` (and its parents) below ``build/`` and check it can be written; return it.
+
+    Raises ``BuildFolderError`` naming the path, the cause and the fix instead of a traceback from deep in ``os``.
+    """
+    shown = relative(folder) if BUILD_DIR in folder.parents or folder == BUILD_DIR else str(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if folder not in _WRITABLE:  # once per folder and process: a file made and removed
+            probe = folder / f".write-check-{os.getpid()}"
+            probe.touch()
+            probe.unlink()
+            _WRITABLE.add(folder)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder)
+        raise BuildFolderError(
+            f"cannot write below {shown}: {relative(blocker)} is a file, not a folder; move it away or remove it "
+            f"(`rm {relative(blocker)}`), then run again"
+        ) from None
+    except PermissionError:
+        raise BuildFolderError(
+            f"cannot write in {shown}: permission denied; make it writable (`chmod -R u+w {relative(BUILD_DIR)}`) "
+            f"or start it afresh (`make clean`), then run again"
+        ) from None
+    except OSError as error:
+        raise BuildFolderError(
+            f"cannot write in {shown}: {error.strerror or error}; free space or make the folder writable, "
+            f"or start it afresh (`make clean`), then run again"
+        ) from None
+    return folder
+
+
 def build_path(*parts: str) -> Path:
     """Path below ``build/`` (its parent folders are created), e.g. ``build_path("reports", "drift.html")``.
+
+    Raises ``BuildFolderError`` (one line: path, cause, fix) when the folder cannot be written.
 
     When ``HELPERS_ARTEFACT_LOG`` names a file (``make run`` sets it), the path is also appended to that file.
     """
     path = BUILD_DIR.joinpath(*parts)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_build_folder(path.parent)
     log = os.environ.get(ARTEFACT_LOG_VARIABLE)
     if log:
         with open(log, "a", encoding="utf-8") as out:
@@ -44,7 +87,7 @@ def writable_build_path(path: str | Path) -> Path:
         path.resolve().relative_to(BUILD_DIR.resolve())
     except ValueError:
         raise ValueError(f"reports are written below build/ ({BUILD_DIR}); got {path}") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_build_folder(path.parent)
     return path
 
 

@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from helpers.validation import require_columns, require_number
+
 __all__ = [
     "FIGSIZE", "EVENT_COLOURS", "EVENT_STYLES", "COURSE_STYLE", "plot_timeline", "plot_alert", "show",
 ]
@@ -66,6 +68,9 @@ def plot_timeline(
     Returns:
         The matplotlib axes (the figure is ``ax.figure``).
     """
+    require_columns(frame, [x, *([ys] if isinstance(ys, str) else ys)], "frame")
+    if threshold is not None:
+        threshold = require_number(threshold, "threshold")
     if ax is None:
         _, ax = plt.subplots(figsize=FIGSIZE)
     for column in [ys] if isinstance(ys, str) else ys:
@@ -110,7 +115,7 @@ def plot_alert(
     alert waits for ``for``); firing evaluations are red dots. For an ``absent`` rule, which has no line, the
     evaluations without a sample are marked along the bottom.
     """
-    from helpers.alerts import ABSENT, FIRING, PENDING
+    from helpers.alerts import ABSENT
 
     missing = [c for c in ("time", "value", "state") if c not in evaluation.columns]
     if missing:
@@ -126,16 +131,30 @@ def plot_alert(
     states = evaluation["state"].to_numpy()
     ax.plot(positions, values, color="tab:blue", linewidth=1.6, marker=".", markersize=4,
             label=metric_label or rule.metric)
-    hold = rule.for_
     if rule.op == ABSENT:
         no_data = [p for p, v in zip(positions, values) if np.isnan(v)]
         ax.scatter(no_data, [0.03] * len(no_data), transform=ax.get_xaxis_transform(), marker="|", s=120,
                    color="grey", label="no sample")
-        condition = f"fires when there is no sample{_for_words(hold)}"
+        condition = f"fires when there is no sample{_for_words(rule.for_)}"
     else:
         ax.axhline(rule.threshold, color="black", linestyle="--", linewidth=1,
                    label=f"alert line: {_OP_WORDS[rule.op]} {rule.threshold:g}")
-        condition = f"fires when {_OP_WORDS[rule.op]} {rule.threshold:g}{_for_words(hold)}"
+        condition = f"fires when {_OP_WORDS[rule.op]} {rule.threshold:g}{_for_words(rule.for_)}"
+    _shade_pending(ax, positions, states)
+    _mark_firing(ax, positions, values, states, absent=rule.op == ABSENT,
+                 where_label=xlabel if x is not None else None)
+    ax.set_title(title or f"{rule.name}: {condition}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel or metric_label or rule.metric)
+    ax.legend(loc="best", fontsize=9)
+    ax.figure.tight_layout()
+    return ax
+
+
+def _shade_pending(ax: plt.Axes, positions: list, states) -> None:
+    """Shade each pending stretch from its first pending evaluation up to the next evaluation (one legend entry)."""
+    from helpers.alerts import PENDING
+
     shaded = False
     for i, state in enumerate(states):
         if state == PENDING and (i == 0 or states[i - 1] != PENDING):
@@ -146,22 +165,24 @@ def plot_alert(
             ax.axvspan(positions[i], right, color="tab:orange", alpha=0.25, linewidth=0,
                        label=None if shaded else "pending (condition holds, waiting)")
             shaded = True
+
+
+def _mark_firing(ax: plt.Axes, positions: list, values, states, absent: bool, where_label: str | None) -> None:
+    """Red dots at the firing evaluations (along the bottom when there is no value) and a line at the first one,
+    labelled with its position when ``where_label`` is not None (the caller gave ``x``)."""
+    from helpers.alerts import FIRING
+
     firing = [i for i, state in enumerate(states) if state == FIRING]
-    if firing:
-        y = [values[i] for i in firing]
-        if rule.op == ABSENT or all(np.isnan(y)):
-            ax.scatter([positions[i] for i in firing], [0.08] * len(firing), transform=ax.get_xaxis_transform(),
-                       color="tab:red", s=30, zorder=3, label="firing")
-        else:
-            ax.scatter([positions[i] for i in firing], y, color="tab:red", s=30, zorder=3, label="firing")
-        where = f" ({xlabel + ' ' if xlabel else ''}{positions[firing[0]]})" if x is not None else ""
-        ax.axvline(positions[firing[0]], color="tab:red", linestyle=":", linewidth=2, label=f"first firing{where}")
-    ax.set_title(title or f"{rule.name}: {condition}")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel or metric_label or rule.metric)
-    ax.legend(loc="best", fontsize=9)
-    ax.figure.tight_layout()
-    return ax
+    if not firing:
+        return
+    y = [values[i] for i in firing]
+    if absent or all(np.isnan(y)):
+        ax.scatter([positions[i] for i in firing], [0.08] * len(firing), transform=ax.get_xaxis_transform(),
+                   color="tab:red", s=30, zorder=3, label="firing")
+    else:
+        ax.scatter([positions[i] for i in firing], y, color="tab:red", s=30, zorder=3, label="firing")
+    where = f" ({where_label + ' ' if where_label else ''}{positions[firing[0]]})" if where_label is not None else ""
+    ax.axvline(positions[firing[0]], color="tab:red", linestyle=":", linewidth=2, label=f"first firing{where}")
 
 
 def _for_words(duration: pd.Timedelta) -> str:

@@ -24,7 +24,13 @@ DVC records *which bytes* a file held at each commit, and can restore them. It d
 that is what MLflow's dataset inputs record (``helpers.tracking.log_dataset``: name, digest and source per run).
 
 DVC's usage analytics are switched off for every step (``DVC_NO_ANALYTICS=1`` is set before DVC runs, and the
-repository's ``core.analytics`` is false); nothing here touches the network.
+repository's ``core.analytics`` is false); nothing here touches the network. DVC's *site cache* (a small index
+DVC keeps per repository, by default in ``/var/tmp/dvc``) goes to ``build/dvc-site-cache`` (``SITE_CACHE_DIR``):
+the repository's ``core.site_cache_dir``, and ``DVC_SITE_CACHE_DIR`` while this module runs DVC.
+
+Nothing outside ``build/`` is ever deleted, and nothing the course did not make: ``create`` refuses a repository or
+remote folder outside ``build/``, and empties an existing one only if it bears the mark ``create`` left in it
+(``.git/course-data-repo`` in a repository, ``.course-dvc-remote`` in a remote) or is empty.
 """
 
 from __future__ import annotations
@@ -42,13 +48,19 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.paths import BUILD_DIR, relative
+from helpers.validation import require_date
 
-__all__ = ["DataRepo", "DVC_ENVIRONMENT", "REMOTE_NAME", "file_md5"]
+__all__ = ["DVC_ENVIRONMENT", "REMOTE_MARK", "REMOTE_NAME", "REPO_MARK", "SITE_CACHE_DIR", "DataRepo", "file_md5"]
 
 #: Environment for every dvc command: no usage analytics, no update check, no interactive pager.
 DVC_ENVIRONMENT = {"DVC_NO_ANALYTICS": "1", "DVC_NO_UPDATER": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
 #: Name of the local remote ``DataRepo.create`` adds (and makes the default).
 REMOTE_NAME = "local"
+#: DVC's site cache for the course's repositories (instead of DVC's default, ``/var/tmp/dvc``).
+SITE_CACHE_DIR = BUILD_DIR / "dvc-site-cache"
+#: The marks ``DataRepo.create`` leaves in what it makes: only a folder bearing one is ever emptied.
+REPO_MARK = Path(".git") / "course-data-repo"
+REMOTE_MARK = Path(".course-dvc-remote")
 _AUTHOR = {"GIT_AUTHOR_NAME": "Course data team", "GIT_AUTHOR_EMAIL": "data-team@example.org"}
 
 
@@ -66,6 +78,8 @@ def _quiet_dvc():
     DVC prints hints to stdout, logs through its own logger and, inside Jupyter, shows its transfer progress as rich
     display outputs; all are dropped here. Errors still propagate as exceptions with DVC's own message."""
     os.environ["DVC_NO_ANALYTICS"] = "1"
+    saved_site_cache = os.environ.get("DVC_SITE_CACHE_DIR")
+    os.environ["DVC_SITE_CACHE_DIR"] = str(SITE_CACHE_DIR)
     out, err = io.StringIO(), io.StringIO()
     logger = logging.getLogger("dvc")
     level = logger.level
@@ -75,6 +89,10 @@ def _quiet_dvc():
             yield
     finally:
         logger.setLevel(level)
+        if saved_site_cache is None:
+            os.environ.pop("DVC_SITE_CACHE_DIR", None)
+        else:
+            os.environ["DVC_SITE_CACHE_DIR"] = saved_site_cache
 
 
 def _captured_displays():
@@ -85,6 +103,34 @@ def _captured_displays():
     except ImportError:
         return contextlib.nullcontext()
     return capture_output() if get_ipython() is not None else contextlib.nullcontext()
+
+
+def _below_build(path: Path | str, name: str) -> Path:
+    """``path`` resolved, if it lies strictly below ``build/``; else ``ValueError`` naming ``name`` and the path."""
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        raise ValueError(f"{name} must be a folder path below build/, got {path!r}")
+    resolved = Path(path).resolve()
+    if BUILD_DIR.resolve() not in resolved.parents:
+        raise ValueError(
+            f"{name} {str(path)!r} must lie below build/ ({relative(BUILD_DIR)}/...): the course writes, and empties, "
+            f"nothing else; e.g. build_path('capstone', 'data-versions')"
+        )
+    return resolved
+
+
+def _empty_if_ours(path: Path, mark: Path, name: str) -> None:
+    """Delete ``path`` if it is empty or bears ``mark`` (made by ``DataRepo.create``); refuse anything else."""
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise ValueError(f"{name} {relative(path)} is a file, not a folder: choose another path or remove it")
+    if any(path.iterdir()) and not (path / mark).is_file():
+        raise ValueError(
+            f"{name} {relative(path)} is not empty and was not made by DataRepo.create (no {mark.as_posix()} in it): "
+            f"it is left as it is; choose another folder, or delete this one yourself (rm -r {relative(path)}) if you "
+            f"no longer need it"
+        )
+    shutil.rmtree(path)
 
 
 def _environment(extra: dict | None = None) -> dict:
@@ -107,24 +153,30 @@ class DataRepo:
     # ------------------------------------------------------------------------------------------------------------
     @classmethod
     def create(cls, folder: Path | str, remote: Path | str | None = None, remote_name: str = REMOTE_NAME) -> DataRepo:
-        """A fresh repository in ``folder`` (emptied first; it must lie below ``build/``) with a local DVC remote.
+        """A fresh repository in ``folder`` with a local DVC remote in ``remote`` (default: ``<folder>-remote``).
+
+        Both must lie below ``build/``. An existing folder is emptied first only if ``create`` made it (it bears
+        ``REPO_MARK`` or ``REMOTE_MARK``) or it is empty: nothing else is ever deleted.
 
         Raises:
-            ValueError: ``folder`` outside ``build/``, or git not installed.
+            ValueError: ``folder`` or ``remote`` outside ``build/``, not empty and not made here, one inside the
+                other, or git not installed.
         """
-        root = Path(folder).resolve()
-        if BUILD_DIR.resolve() not in root.parents:
-            raise ValueError(f"folder {str(folder)!r} must lie below build/ (it is emptied first)")
+        root = _below_build(folder, "folder")
+        remote_path = _below_build(remote, "remote") if remote is not None else root.parent / f"{root.name}-remote"
+        if remote_path == root or root in remote_path.parents or remote_path in root.parents:
+            raise ValueError(f"remote {relative(remote_path)} and folder {relative(root)} must be separate folders "
+                             f"(neither inside the other)")
         if shutil.which("git") is None:
             raise ValueError("git is not installed: DVC versions data inside a git repository; install git first")
-        remote_path = Path(remote).resolve() if remote is not None else root.parent / f"{root.name}-remote"
-        for path in (root, remote_path):
-            if path.exists():
-                shutil.rmtree(path)
+        _empty_if_ours(root, REPO_MARK, "folder")
+        _empty_if_ours(remote_path, REMOTE_MARK, "remote")
         root.mkdir(parents=True)
         remote_path.mkdir(parents=True)
+        (remote_path / REMOTE_MARK).write_text("made by helpers.versions.DataRepo.create; emptied when re-created\n")
         repo = cls(root, remote_path, remote_name)
         repo.git("init", "--quiet", "--initial-branch", "main")
+        (root / REPO_MARK).write_text("made by helpers.versions.DataRepo.create; emptied when re-created\n")
         repo.git("config", "user.name", _AUTHOR["GIT_AUTHOR_NAME"], record=False)
         repo.git("config", "user.email", _AUTHOR["GIT_AUTHOR_EMAIL"], record=False)
         with _quiet_dvc():
@@ -140,6 +192,7 @@ class DataRepo:
             with dvc_repo.config.edit("local") as config:
                 config["remote"][remote_name] = {"url": str(remote_path)}
                 config["core"]["remote"] = remote_name
+                config["core"]["site_cache_dir"] = str(SITE_CACHE_DIR)
         shown = os.path.relpath(remote_path, root)
         repo.log += ["dvc config core.analytics false", f"dvc remote add --local --default {remote_name} {shown}"]
         repo.git("add", ".dvc", ".dvcignore")
@@ -183,6 +236,8 @@ class DataRepo:
 
     # ------------------------------------------------------------------------------------------------------------
     def _target(self, path: str) -> Path:
+        if not isinstance(path, str) or not path.strip():
+            raise ValueError(f"path must name a file inside the data repository (e.g. 'train.csv'), got {path!r}")
         target = (self.root / path).resolve()
         if self.root not in target.parents:
             raise ValueError(f"path {path!r} must be a file inside the data repository")
@@ -196,8 +251,14 @@ class DataRepo:
         Raises:
             ValueError: an empty frame, or ``path`` outside the repository.
         """
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
         if frame.empty:
             raise ValueError(f"frame for {path!r} has no rows: there is nothing to version")
+        if not isinstance(message, str) or not message.strip():
+            raise ValueError(f"message must say what this version holds (e.g. 'Training data: days 0-59'), "
+                             f"got {message!r}")
+        date = require_date(date, "date")
         target = self._target(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(target, index=False, lineterminator="\n")
@@ -211,6 +272,11 @@ class DataRepo:
         self.log.append(f"dvc push --remote {self.remote_name}")
         return self.git("rev-parse", "HEAD", record=False).strip()
 
+    def _rev(self, rev) -> str:
+        if not isinstance(rev, str) or not rev.strip():
+            raise ValueError(f"rev must be a commit id (as save returns it) or a branch name, got {rev!r}")
+        return rev
+
     def checkout(self, rev: str, path: str) -> str:
         """Put the version of ``path`` committed at ``rev`` in place; return its MD5.
 
@@ -218,7 +284,7 @@ class DataRepo:
         cache lacks and then checks the data out (``dvc checkout`` alone fails when the cache has been emptied).
         """
         target = self._target(path)
-        self.git("checkout", "--quiet", rev, "--", f"{path}.dvc")
+        self.git("checkout", "--quiet", self._rev(rev), "--", f"{path}.dvc")
         with self._repo() as dvc_repo:
             dvc_repo.pull(targets=[str(target)], remote=self.remote_name, force=True)
         self.log.append(f"dvc pull --remote {self.remote_name} {path}")
@@ -232,6 +298,7 @@ class DataRepo:
         remote happens to be the default in the configuration at ``rev``.
         """
         self._target(path)
+        rev = self._rev(rev)
         remote = remote or self.remote_name
         self.log.append(f"dvc.api.read({path!r}, repo=..., rev={rev[:7]!r}, remote={remote!r}, mode='rb')")
         with _quiet_dvc():

@@ -13,13 +13,14 @@ import datetime
 import json
 import math
 import re
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from helpers import alerts
-from helpers.alerts import FIRING, PENDING, Rule, evaluate, first_firing, load_rules, parse_duration
+from helpers.alerts import COURSE_RULES, FIRING, PENDING, Rule, course_rules, evaluate, first_firing, load_rules, parse_duration
 from helpers.paths import REPO_ROOT
 from helpers.lines import ACCURACY_LINE, FOUR_FIFTHS
 
@@ -404,3 +405,34 @@ def test_plot_alert_on_times_and_for_an_absent_rule():
     assert not any(label.startswith("alert line") for label in labels)
     assert ax.get_title() == "ModelAccuracyMissing: fires when there is no sample for 1 day"
     plt.close(ax.figure)
+
+
+# ------------------------------------------------------------------------------- files and names, read like promtool
+def test_a_folder_or_a_file_that_is_not_utf8_is_named_as_such(tmp_path):
+    with pytest.raises(IsADirectoryError, match=r"rule file .* is a folder"):
+        load_rules(tmp_path)
+    path = tmp_path / "latin1.yml"
+    path.write_bytes("groups:\n  - name: caf\xe9\n    rules: []\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"rule file latin1\.yml is not UTF-8 text \(byte 21"):
+        load_rules(path)
+
+
+def test_an_unknown_alert_name_lists_the_valid_ones():
+    with pytest.raises(KeyError, match=r"no alert named 'ModelAccuracyBelow80'.*ModelAccuracyBelow90, "):
+        course_rules()["ModelAccuracyBelow80"]
+
+
+def test_numpy_thresholds_compare_as_the_decimal_typed():
+    rule = Rule("A", "m", "<", np.float32(0.8))
+    assert rule.threshold == 0.8 and rule.holds(0.8000000001) is False  # float32(0.8) is 0.800000011920929
+    assert Rule("B", "m", ">=", np.int64(19)).threshold == 19.0
+    for bad in ("0.8", True, np.nan):
+        with pytest.raises(ValueError, match=r"rule 'C': threshold must be a finite number"):
+            Rule("C", "m", "<", bad)
+
+
+def test_the_lessons_lines_are_the_rule_files_thresholds():
+    # helpers.lines reads them from monitoring/alerts.yml: the rule file is the one place they are written
+    text = COURSE_RULES.read_text()
+    assert re.search(r"expr: credit_model_accuracy < 0\.9\n", text) and ACCURACY_LINE == 0.9
+    assert re.search(r"expr: credit_disparate_impact < 0\.8\n", text) and FOUR_FIFTHS == Fraction(4, 5)

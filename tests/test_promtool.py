@@ -191,3 +191,35 @@ def test_promtool_fails_a_wrong_expectation(tmp_path):
     result = subprocess.run([PROMTOOL, "test", "rules", "alerts_test.yml"], capture_output=True, text=True,
                             timeout=60, cwd=tmp_path)
     assert result.returncode != 0 and "DisparateImpactRedFlag, time: 13d" in result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------------------- rule files refused as promtool does
+_VALID = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: m < 0.9\n"
+_REFUSED = {
+    # PyYAML keeps the last of two keys; promtool: 'mapping key "for" already defined at line 6'
+    "duplicate_key": ("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: m < 0.9\n        for: 1d\n"
+                      "        for: 2d\n", r"line 7.*'for' already defined at line 6"),
+    # promtool: 'groupname: "g" is repeated in the same file'
+    "repeated_group": (_VALID + "  - name: g\n    rules:\n      - alert: B\n        expr: m < 0.9\n",
+                       r"group name 'g' is repeated"),
+}
+
+
+@needs_promtool
+@pytest.mark.parametrize("case", sorted(_REFUSED))
+def test_a_rule_file_promtool_refuses_is_refused_naming_the_file_and_place(case, tmp_path):
+    text, pattern = _REFUSED[case]
+    path = tmp_path / f"{case}.yml"
+    path.write_text(text)
+    checked = subprocess.run([PROMTOOL, "check", "rules", str(path)], capture_output=True, text=True, check=False)
+    assert checked.returncode == 1, checked.stdout  # the real promtool refuses it ...
+    with pytest.raises(ValueError, match=rf"rule file {case}\.yml.*{pattern}"):  # ... and so does load_rules
+        load_rules(path)
+
+
+@needs_promtool
+def test_the_valid_twin_loads_in_both(tmp_path):
+    path = tmp_path / "valid.yml"
+    path.write_text(_VALID)
+    assert subprocess.run([PROMTOOL, "check", "rules", str(path)], capture_output=True, check=False).returncode == 0
+    assert list(load_rules(path)) == ["A"]

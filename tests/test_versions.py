@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from helpers.paths import build_path
+from helpers.paths import BUILD_DIR, REPO_ROOT, build_path
 from helpers.versions import DataRepo, file_md5
 
 
@@ -80,3 +83,73 @@ def test_bad_input_is_named(repo, tmp_path):
         repo.save(_frame(0, 5), "../outside.csv", "escape", "2024-03-01")
     with pytest.raises(RuntimeError, match="git checkout"):
         repo.checkout("0" * 40, "train.csv")
+
+
+# ------------------------------------------------------------------------------------------------ no data loss
+# Before: `DataRepo.create(folder, remote=<any folder>)` emptied the remote folder wherever it was (only `folder` was
+# checked to lie below build/). Now nothing outside build/ is deleted, and nothing create did not make.
+
+
+def test_a_remote_outside_build_is_refused_and_left_untouched(tmp_path):
+    precious = tmp_path / "thesis"
+    precious.mkdir()
+    (precious / "chapter1.tex").write_text("years of work")
+    with pytest.raises(ValueError, match=r"remote .*thesis.* must lie below build/"):
+        DataRepo.create(build_path("test-versions", f"outside-{os.getpid()}"), remote=precious)
+    assert (precious / "chapter1.tex").read_text() == "years of work"
+
+
+def test_a_folder_below_build_that_create_did_not_make_is_not_emptied():
+    mine = build_path("test-versions", f"not-made-here-{os.getpid()}", "notes.txt")
+    mine.write_text("kept")
+    for kwargs in ({"folder": mine.parent}, {"folder": build_path("test-versions", f"r-{os.getpid()}"),
+                                             "remote": mine.parent}):
+        name = "remote" if "remote" in kwargs else "folder"
+        with pytest.raises(ValueError, match=rf"{name} .*not-made-here.* was not made by DataRepo.create"):
+            DataRepo.create(**kwargs)
+    assert mine.read_text() == "kept"
+
+
+def test_what_create_made_is_emptied_when_it_is_made_again():
+    folder = build_path("test-versions", f"again-{os.getpid()}")
+    first = DataRepo.create(folder)
+    (first.remote / "stale").write_text("x")
+    (first.root / "stale").write_text("x")
+    second = DataRepo.create(folder)
+    assert not (second.remote / "stale").exists() and not (second.root / "stale").exists()
+
+
+def test_folder_and_remote_must_be_apart_and_the_site_cache_stays_in_build():
+    folder = build_path("test-versions", f"apart-{os.getpid()}")
+    with pytest.raises(ValueError, match="separate folders"):
+        DataRepo.create(folder, remote=folder / "remote")
+    with pytest.raises(ValueError, match="folder must be a folder path"):
+        DataRepo.create("")
+    repo = DataRepo.create(folder)
+    repo.save(_frame(0, 5), "train.csv", "first", "2024-03-01")
+    assert f"site_cache_dir = {BUILD_DIR / 'dvc-site-cache'}" in (repo.root / ".dvc" / "config.local").read_text()
+    assert any((BUILD_DIR / "dvc-site-cache" / "repo").iterdir())
+    assert "DVC_SITE_CACHE_DIR" not in os.environ  # set only while DVC runs
+
+
+def test_dvc_writes_nothing_outside_the_clone(tmp_path):
+    # HOME and TMPDIR point at empty folders; DVC's site cache would otherwise go to /var/tmp/dvc/repo/<hash>
+    home, scratch = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    scratch.mkdir()
+    folder = build_path("test-versions", f"outside-{os.getpid()}")
+    code = (f"from helpers.versions import DataRepo; import pandas as pd\n"
+            f"repo = DataRepo.create({str(folder)!r})\n"
+            f"rev = repo.save(pd.DataFrame({{'day': [0, 1]}}), 'train.csv', 'first', '2024-03-01')\n"
+            f"repo.wipe_cache(); repo.read('train.csv', rev)\n")
+    env = {k: v for k, v in os.environ.items() if k != "DVC_SITE_CACHE_DIR"}
+    env.update(HOME=str(home), TMPDIR=str(scratch), XDG_CACHE_HOME=str(home / ".cache"),
+               XDG_CONFIG_HOME=str(home / ".config"))
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-800:]
+    assert not any(home.iterdir()) and not any(scratch.iterdir()), (list(home.rglob("*")), list(scratch.rglob("*")))
+    site = Path("/var/tmp/dvc/repo")
+    mentions = [p for p in site.rglob("*") if p.is_file() and str(folder).encode() in p.read_bytes()] \
+        if site.is_dir() else []
+    assert not mentions, f"DVC's default site cache names this repository: {mentions}"

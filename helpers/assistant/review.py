@@ -19,7 +19,8 @@ import pandas as pd
 
 from helpers.assistant.segments import wilson_interval
 from helpers.lines import ACCURACY_LINE
-from helpers.validation import require_columns, require_no_nan, require_rows, require_whole_number
+from helpers.validation import (require_columns, require_date, require_no_nan, require_number, require_proportion,
+                                require_rows, require_seed, require_whole_number)
 
 __all__ = [
     "HIGH_RISK",
@@ -83,12 +84,12 @@ def sample_reviews(
     require_rows(log, "log")
     require_columns(log, [date_column], "log")
     require_no_nan(log, [date_column], "log")
-    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+    if not 0 < (share := require_number(share, "share")) <= 1:
         raise ValueError(f"share must be a fraction in (0, 1], e.g. 0.01 for 1%, got {share!r}")
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; valid strategies are: {', '.join(STRATEGIES)}")
     risky = high_risk(log) if strategy == "risk" else pd.Series(False, index=log.index)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(require_seed(seed))
     picked = []
     for _, day in log.groupby(log[date_column].dt.normalize(), sort=True):
         budget = max(1, int(round(share * len(day))))
@@ -167,8 +168,9 @@ def first_review_detection(
     ``min_reviews``: a day counts only when its window holds at least this many reviewed cases.
     """
     require_columns(estimates, ["period", "reviewed", "accuracy_high"], "estimates")
-    rows = estimates if after is None else estimates[estimates["period"] >= pd.Timestamp(after)]
+    rows = estimates if after is None else estimates[estimates["period"] >= require_date(after, "after")]
     below = rows[
-        rows["accuracy_high"].notna() & (rows["accuracy_high"].astype(float) < line) & (rows["reviewed"] >= min_reviews)
+        rows["accuracy_high"].notna() & (rows["accuracy_high"].astype(float) < require_proportion(line, "line"))
+        & (rows["reviewed"] >= min_reviews)
     ]
     return None if below.empty else below.iloc[0]

@@ -17,7 +17,8 @@ import pandas as pd
 from scipy.stats import norm
 
 from helpers.lines import ACCURACY_LINE
-from helpers.validation import require_columns, require_no_nan, require_rows, require_whole_number
+from helpers.validation import (require_columns, require_date, require_no_nan, require_number, require_rows,
+                                require_whole_number)
 
 __all__ = ["ALL", "METRIC_COLUMNS", "first_detection", "segment_metrics", "wilson_interval"]
 
@@ -31,7 +32,7 @@ METRIC_COLUMNS = [
 
 
 def _check_confidence(confidence) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+    if not 0 < (confidence := require_number(confidence, "confidence")) < 1:
         raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95), got {confidence!r}")
     return float(confidence)
 
@@ -99,7 +100,7 @@ def _daily_counts(log, segment, as_of, label, prediction, date_column, label_dat
     """One row per message: its day, segment and 0/1 counts (labelled, correct, urgent, caught) as of ``as_of``."""
     labelled = np.ones(len(log), dtype=bool)
     if as_of is not None:
-        labelled = (log[label_date_column] <= pd.Timestamp(as_of)).to_numpy()
+        labelled = (log[label_date_column] <= require_date(as_of, "as_of")).to_numpy()
     labelled &= log[label].notna().to_numpy()
     truth = log[label].fillna(0).to_numpy(dtype=int)
     decided = log[prediction].to_numpy(dtype=int)

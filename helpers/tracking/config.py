@@ -6,7 +6,9 @@ import logging
 import os
 import warnings
 
-__all__ = ["OFFLINE_ENVIRONMENT", "PROBE_TIMEOUT_SECONDS", "QUIET_ENVIRONMENT", "StoreUnavailable", "configure"]
+__all__ = [
+    "OFFLINE_ENVIRONMENT", "PROBE_TIMEOUT_SECONDS", "QUIET_ENVIRONMENT", "StoreUnavailable", "configure", "configured",
+]
 
 
 #: MLflow's switches the course sets unless the user set them: quiet output and HTTP calls that give up quickly.
@@ -64,8 +66,9 @@ def configure() -> None:
     warnings.filterwarnings("ignore", message=r".*Any type hint is inferred as AnyType.*")
 
 
-def _configured(function):
-    """Run ``configure()`` before ``function``: each entry point applies the settings itself."""
+def configured(function):
+    """Decorator: run ``configure()`` before ``function``; each entry point of the package applies the settings itself
+    (public inside ``helpers.tracking``, not re-exported)."""
     import functools
 
     @functools.wraps(function)

@@ -11,9 +11,9 @@ import pandas as pd
 
 from helpers.data import frame_digest
 from helpers.runtime import importing_mlflow
-from helpers.tracking.config import _configured
-from helpers.tracking.history import _active_run_id
-from helpers.tracking.store import STORE_DIR, _safe_name
+from helpers.tracking.config import configured
+from helpers.tracking.history import active_run_id
+from helpers.tracking.store import STORE_DIR, safe_name
 from helpers.validation import require_columns, require_rows
 
 with importing_mlflow():
@@ -27,7 +27,7 @@ __all__ = [
 #: Where ``log_dataset`` writes the data files it records as dataset sources.
 DATASET_DIR = STORE_DIR / "datasets"
 
-@_configured
+@configured
 def log_dataset(
     df: pd.DataFrame,
     name: str,
@@ -59,7 +59,7 @@ def log_dataset(
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"dataset name must be a non-empty string, got {name!r}")
     digest = frame_digest(df)
-    path = DATASET_DIR / f"{_safe_name(name)}-{digest}.parquet"
+    path = DATASET_DIR / f"{safe_name(name)}-{digest}.parquet"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -70,13 +70,13 @@ def log_dataset(
         # multiple ways" (both are the same class): not actionable
         warnings.filterwarnings("ignore", message=r".*can be interpreted in multiple ways.*")
         dataset = mlflow.data.from_pandas(df, source=str(path), name=name, targets=targets, digest=digest)
-    run_id = run_id or _active_run_id()
+    run_id = run_id or active_run_id()
     entity = DatasetInput(dataset._to_mlflow_entity(), tags=[InputTag(MLFLOW_DATASET_CONTEXT, context)])
     MlflowClient().log_inputs(run_id, datasets=[entity])
     return dataset
 
 
-@_configured
+@configured
 def run_datasets(run_id: str, context: str | None = None) -> pd.DataFrame:
     """The dataset inputs of a run: columns ``name``, ``digest``, ``context``, ``source`` (a file path)."""
     import json

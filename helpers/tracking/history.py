@@ -8,7 +8,7 @@ import pandas as pd
 
 from helpers.days import day_number
 from helpers.runtime import importing_mlflow
-from helpers.tracking.config import _configured
+from helpers.tracking.config import configured
 from helpers.validation import require_columns, require_no_nan, require_rows
 
 with importing_mlflow():
@@ -17,7 +17,7 @@ with importing_mlflow():
     from mlflow.tracking import MlflowClient
 
 __all__ = [
-    "log_history", "read_history",
+    "active_run_id", "log_history", "read_history",
 ]
 
 _BATCH = 1000  # MLflow accepts at most 1000 metrics per log_batch call
@@ -27,7 +27,7 @@ def _day_numbers(dates: pd.Series, origin) -> pd.Series:
     return day_number(dates, origin if origin is not None else dates.min())
 
 
-@_configured
+@configured
 def log_history(
     frame: pd.DataFrame,
     metrics: str | Sequence[str],
@@ -60,6 +60,10 @@ def log_history(
     require_rows(frame, "history")
     require_columns(frame, [date_column, *metrics], "history")
     require_no_nan(frame, [date_column, *metrics], "history")
+    text = [m for m in metrics if not pd.api.types.is_numeric_dtype(frame[m]) or pd.api.types.is_bool_dtype(frame[m])]
+    if text:
+        raise ValueError(f"history column(s) {', '.join(map(repr, text))} must hold numbers to log as metrics, got "
+                         f"dtype {', '.join(str(frame[m].dtype) for m in text)}")
     dates = pd.to_datetime(frame[date_column])
     repeated = dates[dates.duplicated()]
     if len(repeated):
@@ -67,7 +71,7 @@ def log_history(
             f"history has {len(repeated)} repeated date(s) in column {date_column!r} (first: "
             f"{repeated.iloc[0].date()}); log one row per period"
         )
-    run_id = run_id or _active_run_id()
+    run_id = run_id or active_run_id()
     steps = _day_numbers(dates, origin).astype(int).tolist()
     stamps = (dates.astype("int64") // 1_000_000).astype(int).tolist()  # ms since the epoch
     points = [
@@ -81,14 +85,15 @@ def log_history(
     return len(points)
 
 
-def _active_run_id() -> str:
+def active_run_id() -> str:
+    """The id of the active MLflow run; ``ValueError`` saying how to start one when there is none."""
     run = mlflow.active_run()
     if run is None:
         raise ValueError("no active run: pass run_id=... or call inside `with tracking.start_run(...)`")
     return run.info.run_id
 
 
-@_configured
+@configured
 def read_history(run_id: str, key: str) -> pd.DataFrame:
     """A metric's history as logged in MLflow: columns ``step``, ``date`` (from the timestamp) and ``key``.
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 from helpers.runtime import importing_mlflow
-from helpers.tracking.config import _configured
-from helpers.validation import require_columns
+from helpers.tracking.config import configured
+from helpers.validation import require_columns, require_whole_number
 
 with importing_mlflow():
     import mlflow
@@ -32,7 +32,7 @@ def pip_requirements(packages: Iterable[str] = MODEL_PACKAGES) -> list[str]:
     return [f"{p}=={metadata.version(p)}" for p in packages]
 
 
-@_configured
+@configured
 def log_model(model, name: str = "model", example: pd.DataFrame | None = None):
     """Log a scikit-learn model into the active run with explicit pip requirements; return MLflow's ``ModelInfo``.
 
@@ -50,7 +50,7 @@ def log_model(model, name: str = "model", example: pd.DataFrame | None = None):
     )
 
 
-@_configured
+@configured
 def register(model_uri: str, name: str, alias: str | None = None, experiment: str | None = None):
     """Register the model at ``model_uri`` (e.g. ``ModelInfo.model_uri``) as a new version of ``name``.
 
@@ -82,13 +82,17 @@ def _lineage(model_uri: str) -> tuple[str | None, str | None]:
         return None, None
 
 
-@_configured
+@configured
 def set_alias(name: str, alias: str, version: int | str) -> None:
-    """Point ``alias`` of registered model ``name`` at ``version``: the whole deployment-side change."""
+    """Point ``alias`` of registered model ``name`` at ``version`` (a number from 1, or its digits as a string): the
+    whole deployment-side change. ``ValueError`` naming ``version`` for anything else (True, -1, 'two')."""
+    if isinstance(version, str) and version.strip().isdigit():
+        version = int(version)
+    version = require_whole_number(version, "version", minimum=1, note="a registered model's version, e.g. 2")
     MlflowClient().set_registered_model_alias(name, alias, str(version))
 
 
-@_configured
+@configured
 def alias_version(name: str, alias: str) -> int:
     """The version number ``alias`` of registered model ``name`` points at.
 
@@ -108,14 +112,14 @@ def alias_version(name: str, alias: str) -> int:
         ) from error
 
 
-@_configured
+@configured
 def load_by_alias(name: str, alias: str):
     """Load the scikit-learn model that ``models:/<name>@<alias>`` points at (what a serving process would do)."""
     alias_version(name, alias)  # a clear error for an unknown model or alias
     return mlflow.sklearn.load_model(f"models:/{name}@{alias}")
 
 
-@_configured
+@configured
 def runs_table(experiment_id: str, filter_string: str = "", order_by: list[str] | None = None) -> pd.DataFrame:
     """The experiment's runs as a table (``mlflow.search_runs``): one row per run, metrics/params/tags columns."""
     return mlflow.search_runs([experiment_id], filter_string=filter_string, order_by=order_by or [])

@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from helpers.paths import BUILD_DIR
+from helpers.paths import BUILD_DIR, relative
 from helpers.runtime import importing_mlflow
 from helpers.tracking.config import PROBE_TIMEOUT_SECONDS, StoreUnavailable, configure
+from helpers.validation import require_bool, require_number
 
 with importing_mlflow():
     import mlflow
@@ -20,7 +21,7 @@ with importing_mlflow():
 
 __all__ = [
     "STORE_DIR", "sqlite_uri", "course_store_uri", "tracking_uri", "describe_store", "sqlite_path",
-    "artifact_root", "check_store", "client", "connect", "use_experiment", "release_experiments", "start_run",
+    "artifact_root", "check_store", "client", "connect", "use_experiment", "release_experiments", "start_run", "safe_name",
 ]
 
 #: Folder of the course store (SQLite database ``mlflow.db`` and the ``artifacts/`` folder).
@@ -142,6 +143,14 @@ def _probe_server(uri: str) -> None:
         )
 
 
+def _store_fix(db: Path, uri: str) -> str:
+    """The command that starts a broken SQLite store afresh: the course store's folder, or the file itself."""
+    if db.resolve() == (STORE_DIR / "mlflow.db").resolve():
+        return f"start the course store afresh with `rm -r {relative(STORE_DIR)}` (its runs are lost; `make run` " \
+               f"logs them again)"
+    return f"delete it (`rm {db}`) or choose another store.{_unset_hint(uri)}"
+
+
 def _probe_sqlite(db: Path, uri: str) -> None:
     import sqlite3
 
@@ -151,21 +160,25 @@ def _probe_sqlite(db: Path, uri: str) -> None:
     except OSError as error:
         raise StoreUnavailable(
             f"cannot create the folder of the MLflow store {db} ({error.strerror or error}): choose a writable "
-            f"place for the store.{_unset_hint(uri)}"
+            f"place for the store{'' if BUILD_DIR not in db.parents else ', or make build/ a writable folder'}."
+            f"{_unset_hint(uri)}"
         ) from None
     if db.exists() and not db.is_file():
         raise StoreUnavailable(f"the MLflow store {db} is not a file (a folder?): remove it or choose another path")
     try:
         connection = sqlite3.connect(f"{db.as_uri()}?mode=rwc", uri=True, timeout=PROBE_TIMEOUT_SECONDS)
         try:
-            connection.execute("PRAGMA schema_version").fetchone()
+            verdict = connection.execute("PRAGMA quick_check").fetchone()[0]  # reads every page: ms for the course
         finally:
             connection.close()
     except sqlite3.Error as error:
         raise StoreUnavailable(
-            f"cannot open the MLflow store {db} ({error}): its folder {where} must be writable and the file a "
-            f"SQLite database; delete build/mlflow to start the course store afresh.{_unset_hint(uri)}"
+            f"cannot open the MLflow store {db} ({error}): its folder must be writable and the file a SQLite "
+            f"database; {_store_fix(db, uri)}"
         ) from None
+    if verdict != "ok":
+        raise StoreUnavailable(f"the MLflow store {db} is damaged (SQLite's quick_check: {verdict[:120]}); "
+                               f"{_store_fix(db, uri)}")
 
 
 def _set_uris(uri: str) -> None:
@@ -189,8 +202,24 @@ def _set_uris(uri: str) -> None:
 
 def client() -> MlflowClient:
     """A client of the store MLflow points at now (``use_experiment`` or ``connect`` chose it), with the course's
-    settings applied. Unlike ``connect``, it changes nothing and checks nothing."""
+    settings applied. Unlike ``connect``, it changes nothing.
+
+    Raises:
+        StoreUnavailable: no store was chosen yet (MLflow would create ``mlflow.db`` in the current folder: the
+            notebook's setup cell was skipped), or a tracking server does not answer within
+            ``PROBE_TIMEOUT_SECONDS`` (MLflow's own client would wait about 40 s).
+    """
     configure()
+    uri = mlflow.get_tracking_uri()
+    here = Path.cwd()
+    defaults = {sqlite_uri(here / "mlflow.db"), "sqlite:///mlflow.db", (here / "mlruns").as_uri(), "mlruns", "./mlruns"}
+    if uri in defaults and not os.environ.get("MLFLOW_TRACKING_URI", "").strip():
+        raise StoreUnavailable(
+            "no MLflow store chosen yet (MLflow would create mlflow.db in this folder): run the notebook's setup "
+            "cell first, the one calling tracking.use_experiment(...), then this cell again"
+        )
+    if uri.startswith(("http://", "https://")):
+        _probe_server(uri)
     return MlflowClient()
 
 
@@ -239,8 +268,8 @@ def use_experiment(name: str, fresh: bool = False, lock_timeout: float = 300.0) 
     """
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"experiment name must be a non-empty string, got {name!r}")
-    if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float)) or not lock_timeout >= 0:
-        raise ValueError(f"lock_timeout must be a number of seconds >= 0, got {lock_timeout!r}")
+    fresh = require_bool(fresh, "fresh")
+    lock_timeout = require_number(lock_timeout, "lock_timeout", minimum=0, unit="seconds")
     client = connect()
     if fresh and (tracking_uri(), name) not in _held_locks:
         _hold_experiment(name, lock_timeout)
@@ -250,7 +279,7 @@ def use_experiment(name: str, fresh: bool = False, lock_timeout: float = 300.0) 
     if experiment is None:
         try:
             root = artifact_root()
-            location = f"{root}/{_safe_name(name)}" if root else None
+            location = f"{root}/{safe_name(name)}" if root else None
             experiment_id = client.create_experiment(name, artifact_location=location)
         except MlflowException:  # created meanwhile by another process
             experiment_id = client.get_experiment_by_name(name).experiment_id
@@ -274,7 +303,7 @@ def _hold_experiment(name: str, lock_timeout: float) -> None:
     uri = tracking_uri()
     lock_dir = (sqlite_path(uri) or STORE_DIR / "mlflow.db").parent / "locks"
     store_key = hashlib.sha256(uri.encode()).hexdigest()[:8]  # one lock per (store, experiment)
-    path = lock_dir / f"{_safe_name(name)}-{store_key}.lock"
+    path = lock_dir / f"{safe_name(name)}-{store_key}.lock"
     owner_file = path.with_suffix(".owner.json")
     lock = _lock(path, timeout=0)
     deadline = time.monotonic() + lock_timeout
@@ -337,11 +366,12 @@ def release_experiments() -> None:
         lock = _held_locks.pop(key)
         try:
             lock.release()
-        except Exception:  # noqa: BLE001: already released
+        except Exception:  # noqa: BLE001 (already released)
             pass
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
+    """``name`` with every character but letters, digits, ``-``, ``_`` and ``.`` replaced by ``_``: a file name."""
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
 
