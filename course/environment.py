@@ -47,11 +47,15 @@ def course_environment(build_dir: Path = BUILD_DIR) -> dict[str, str]:
 
 def apply_course_environment() -> dict[str, str]:
     """Set each variable of ``course_environment()`` that is not set yet (a value the user set wins); returns the
-    variables this call set. Child processes (kernels, servers) inherit them."""
+    variables this call set. Child processes (kernels, servers) inherit them. The folders below build/ are created."""
     import os
 
     missing = {k: v for k, v in course_environment().items() if k not in os.environ}
     os.environ.update(missing)
+    for name in COURSE_DIRECTORIES:  # IPython refuses a folder whose parent is missing, and falls back to /tmp
+        folder = Path(os.environ[name])
+        if folder.resolve().is_relative_to(BUILD_DIR.resolve()):
+            folder.mkdir(parents=True, exist_ok=True)
     return missing
 _PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;#]+)")
 
