@@ -24,7 +24,7 @@ export npm_config_cache := $(CURDIR)/build/npm
 # The servers' port: `make dashboard PORT=8001` (each command has its own default).
 PORT_ARG = $(if $(PORT),--port $(PORT))
 
-.PHONY: install run test check lab mlflow-ui mlflow-server dashboard live prometheus notebooks check-env bench record-assistant clean
+.PHONY: install run test check lint lab mlflow-ui mlflow-server dashboard live prometheus notebooks check-env bench record-assistant clean
 
 install: $(STAMP)
 
@@ -51,6 +51,10 @@ test: install
 ## check: the fast lane: every test but notebook executions and servers (markers `notebooks`, `server`); target < 1 min
 check: install
 	$(PY) -m pytest -n 2 --dist loadfile -q -m "not notebooks and not server" tests
+
+## lint: ruff on the Python files (the rules are in pyproject.toml)
+lint: install
+	$(PY) -m ruff check .
 
 ## lab: JupyterLab on http://127.0.0.1:8888 (the address with its token is printed; PORT=8889 for another port)
 lab: install

@@ -33,9 +33,9 @@ def main() -> int:
     import numpy as np
     import pandas as pd
 
+    from course.notebooks import NOTEBOOK_DIR, execute
     from helpers import workspace
     from helpers.models import decide, train_baseline
-    from course.notebooks import NOTEBOOK_DIR, execute
     from helpers.paths import BUILD_DIR
     from helpers.world import APPLICANT_FEATURES, simulate_applications
 

@@ -17,8 +17,8 @@ os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
-from helpers import tracking  # noqa: E402
 from course.notebooks import NOTEBOOK_DIR, execute  # noqa: E402
+from helpers import tracking  # noqa: E402
 from helpers.paths import BUILD_DIR, REPO_ROOT  # noqa: E402
 
 NOTEBOOK = NOTEBOOK_DIR / "04_mlflow_tracking.ipynb"

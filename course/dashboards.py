@@ -27,7 +27,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from helpers.paths import REPO_ROOT, relative
 from course.servers import (
     HOST,
     Server,
@@ -41,6 +40,7 @@ from course.servers import (
     stop_all,
     stop_on_signals,
 )
+from helpers.paths import REPO_ROOT, relative
 
 __all__ = [
     "MLFLOW_PORT",

@@ -140,9 +140,8 @@ def execute(
     """
     import papermill as pm
 
-    from helpers.claims import STRICT_ENV
-
     from course.environment import apply_course_environment
+    from helpers.claims import STRICT_ENV
 
     apply_course_environment()  # IPython's folders below build/, not in the home folder (inherited by the kernel)
     os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"  # inherited by the kernel: nothing phones home

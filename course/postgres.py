@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.paths import BUILD_DIR, relative
 from course.servers import HOST, ServerError, busy_port_message, check_port, port_in_use
+from helpers.paths import BUILD_DIR, relative
 
 __all__ = [
     "INSTALL_HINT",

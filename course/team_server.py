@@ -21,7 +21,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from helpers.paths import BUILD_DIR
 from course.postgres import (
     INSTALL_HINT,
     POSTGRES_DIR,
@@ -32,6 +31,7 @@ from course.postgres import (
     stop_postgres,
 )
 from course.servers import HOST, Server, ServerError, Stopped, check_port, serve_until_stopped, start, stop_all
+from helpers.paths import BUILD_DIR
 
 __all__ = ["ARTIFACTS_DIR", "POSTGRES_PORT", "TEAM_ENV", "TEAM_PORT", "main", "start_team_server", "stop_team_server"]
 

@@ -16,8 +16,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import (abtest, alerts, assistant_world, days, drift, labels, models, paths, performance,
-                     plots, review, rollout, segments, tracking, versions, world)
+from helpers import (
+    abtest,
+    alerts,
+    assistant_world,
+    days,
+    drift,
+    labels,
+    models,
+    paths,
+    performance,
+    plots,
+    review,
+    rollout,
+    segments,
+    tracking,
+    versions,
+    world,
+)
 
 SCRATCH = paths.BUILD_DIR / "test-bad-input-round2" / str(os.getpid())
 

@@ -36,6 +36,7 @@ def verdict(call, error, pattern) -> tuple[str, str]:
 
 def main() -> None:
     import bad_input_cases as table
+
     import helpers
 
     print(f"helpers from {Path(helpers.__file__).parent.parent}")

@@ -20,13 +20,23 @@ import pandas as pd
 import pytest
 
 from helpers import alerts
-from helpers.alerts import COURSE_RULES, FIRING, PENDING, Rule, course_rules, evaluate, first_firing, load_rules, parse_duration
-from helpers.paths import REPO_ROOT
+from helpers.alerts import (
+    COURSE_RULES,
+    FIRING,
+    PENDING,
+    Rule,
+    course_rules,
+    evaluate,
+    first_firing,
+    load_rules,
+    parse_duration,
+)
 from helpers.lines import ACCURACY_LINE, FOUR_FIFTHS
+from helpers.paths import REPO_ROOT
 
 T0 = pd.Timestamp("2024-01-01")
 NAT = pd.NaT
-I, P, F = "inactive", PENDING, FIRING
+I, P, F = "inactive", PENDING, FIRING  # noqa: E741 (the states as promtool tests write them)
 
 
 def hourly(values, start=T0) -> pd.Series:

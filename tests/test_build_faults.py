@@ -18,8 +18,7 @@ import pytest
 
 from helpers import paths
 from helpers.paths import REPO_ROOT, BuildFolderError
-from helpers.tracking import StoreUnavailable, check_store, sqlite_uri
-from helpers.tracking import store
+from helpers.tracking import StoreUnavailable, check_store, sqlite_uri, store
 
 
 @pytest.fixture

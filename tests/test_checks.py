@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from course.notebooks import generate_learner_notebooks, stale_learner_notebooks, strip_solutions
 from helpers.checks import (
     Question,
     ThoughtExperiment,
@@ -17,7 +18,6 @@ from helpers.checks import (
     expect_pair,
     expect_set,
 )
-from course.notebooks import generate_learner_notebooks, stale_learner_notebooks, strip_solutions
 
 
 @pytest.fixture

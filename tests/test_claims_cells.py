@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course.notebooks import NOTEBOOK_DIR, course_notebooks, normalize
+from course.notebooks import course_notebooks, normalize
 
 
 def test_normalize_collapses_claims_cells_and_strips_the_rest():

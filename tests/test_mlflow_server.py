@@ -22,8 +22,8 @@ import nbformat
 import pytest
 from mlflow.tracking import MlflowClient
 
-from helpers import tracking
 from course.notebooks import NOTEBOOK_DIR, SOLUTION_DIR, describe_failure, execute
+from helpers import tracking
 
 pytestmark = pytest.mark.server
 

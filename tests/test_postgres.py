@@ -28,9 +28,9 @@ import threading
 import psutil
 import pytest
 
-from helpers.paths import build_path
 from course.postgres import INSTALL_HINT, available, create_database, running_postgres, start_postgres
 from course.servers import ServerError, free_port
+from helpers.paths import build_path
 
 pytestmark = pytest.mark.server  # real PostgreSQL clusters and MLflow servers; writers that wait 20 s on SQLite
 WRITERS, CALLS = 8, 5

@@ -23,8 +23,8 @@ import psutil
 import pytest
 
 from course import servers
-from helpers.workspace import PROJECT_NAME
 from helpers.paths import REPO_ROOT
+from helpers.workspace import PROJECT_NAME
 
 pytestmark = pytest.mark.server
 

@@ -19,8 +19,16 @@ import pandas as pd
 
 from helpers.assistant.segments import wilson_interval
 from helpers.lines import ACCURACY_LINE
-from helpers.validation import (require_columns, require_date, require_no_nan, require_number, require_proportion,
-                                require_rows, require_seed, require_whole_number)
+from helpers.validation import (
+    require_columns,
+    require_date,
+    require_no_nan,
+    require_number,
+    require_proportion,
+    require_rows,
+    require_seed,
+    require_whole_number,
+)
 
 __all__ = [
     "HIGH_RISK",

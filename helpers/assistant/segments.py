@@ -17,8 +17,14 @@ import pandas as pd
 from scipy.stats import norm
 
 from helpers.lines import ACCURACY_LINE
-from helpers.validation import (require_columns, require_date, require_no_nan, require_number, require_rows,
-                                require_whole_number)
+from helpers.validation import (
+    require_columns,
+    require_date,
+    require_no_nan,
+    require_number,
+    require_rows,
+    require_whole_number,
+)
 
 __all__ = ["ALL", "METRIC_COLUMNS", "first_detection", "segment_metrics", "wilson_interval"]
 

@@ -31,7 +31,6 @@ the offending column or value instead.
 from helpers.fairness.audit import AuditResult, GapTest, audit, passes_four_fifths
 from helpers.fairness.classifier import ClassificationAudit, classification_audit
 from helpers.fairness.mitigation import reweigh
-from helpers.lines import FOUR_FIFTHS
 from helpers.fairness.timeline import (
     STATUS_BREACH,
     STATUS_NO_FAVOURABLE,
@@ -39,6 +38,7 @@ from helpers.fairness.timeline import (
     STATUS_OK,
     fairness_timeline,
 )
+from helpers.lines import FOUR_FIFTHS
 
 __all__ = [
     "FOUR_FIFTHS", "STATUS_OK", "STATUS_BREACH", "STATUS_NO_ROWS", "STATUS_NO_FAVOURABLE",
