@@ -19,7 +19,6 @@ import pandas as pd
 from helpers import (
     abtest,
     alerts,
-    assistant_world,
     days,
     drift,
     labels,
@@ -27,13 +26,13 @@ from helpers import (
     paths,
     performance,
     plots,
-    review,
     rollout,
-    segments,
     tracking,
     versions,
     world,
 )
+from helpers.assistant import review, segments
+from helpers.assistant import world as assistant_world
 
 SCRATCH = paths.BUILD_DIR / "test-bad-input-round2" / str(os.getpid())
 

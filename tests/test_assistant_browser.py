@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from test_browser import _chromium, _screenshot, _stop_and_check, browser, page  # noqa: F401  (fixtures)
 
-from helpers import dashboards, servers, tracking
+from course import dashboards, servers
+from helpers import tracking
 from helpers.assistant.recording import load_log
 
 pytestmark = pytest.mark.server

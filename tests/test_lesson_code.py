@@ -37,7 +37,8 @@ def test_a_script_that_stops_half_way_leaves_a_finished_run(tmp_path):
     import subprocess
     import sys
 
-    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_TRACKING_URI": ""}
+    # a learner's fresh shell: no MLflow setting that an earlier test's set_experiment left in this process
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")} | {"MLFLOW_DISABLE_TELEMETRY": "true"}
     script = tmp_path / "homework.py"
     script.write_text(CRASHING_SCRIPT)
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
