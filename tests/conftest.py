@@ -29,7 +29,8 @@ os.environ.setdefault("COURSE_STRICT_CLAIMS", "1")
 
 #: Test files whose tests execute notebooks or start kernels.
 NOTEBOOK_FILES = {"test_notebooks.py", "test_exercise_solutions.py", "test_exercise_learners.py", "test_try_it.py",
-                  "test_runner.py", "test_handouts.py", "test_assistant_regenerate.py"}
+                  "test_runner.py", "test_handouts.py", "test_assistant_regenerate.py",
+                  "test_nothing_outside_build.py"}
 #: The files of papermill runs: only their parametrized runs execute notebooks (the rest reads files).
 PAPERMILL_FILES = {"test_notebooks.py", "test_exercise_solutions.py", "test_exercise_learners.py", "test_try_it.py"}
 #: Test files whose tests start servers.
