@@ -1,4 +1,4 @@
-"""The README's papermill examples and notebooks' "Try it" knobs run to the end as a learner runs them: a claim that a
+"""The README's papermill examples and each notebook's "Try it" knobs run to the end as a learner runs them: a claim that a
 knob makes false prints a note naming it (``helpers.claims``) instead of stopping the notebook."""
 
 from __future__ import annotations
@@ -13,6 +13,12 @@ TRY_IT = [
     ("01_data_drift.ipynb", {"seed": 7, "daily_threshold": 0.1}, "the stable world never fires"),
     ("01_data_drift.ipynb", {"per_day": 100}, None),
     ("03_bias_audit.ipynb", {"cv_repeats": 3, "alarm_per_day": 50}, None),
+    ("02_concept_drift.ipynb", {"rolling": 1, "as_of_day": 130}, None),
+    ("04_mlflow_tracking.ipynb", {"retrain_every": 15}, None),
+    ("05_silent_failure.ipynb", {"review_share": 0.02, "kappa_line": 0.3}, None),
+    ("06_safe_updates.ipynb", {"warmup_seconds": 10, "sync_seconds": 30, "ab_share": 0.5}, None),
+    ("07_capstone.ipynb", {"seed": 1, "response_day": 140}, None),
+    ("08_scale.ipynb", {"scenario": "stable", "bins": 20}, None),
 ]
 
 
