@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from helpers.abtest import sample_size_per_arm
-from helpers.checks import Question, ThoughtExperiment, Wrong, ____
+from helpers.checks import Question, ThoughtExperiment, Wrong, ____, expect_pair
 from helpers.rollout import MetricSpec, analysis_run, resolve_fenceposts, run_canary
 
 __all__ = ["Q3_MEASUREMENTS", "Q6_METRIC", "Q6_STEPS", "____", "q1", "q2", "q3", "q4", "q5", "q6", "q7"]
@@ -19,22 +19,9 @@ __all__ = ["Q3_MEASUREMENTS", "Q6_METRIC", "Q6_STEPS", "____", "q1", "q2", "q3",
 Q3_MEASUREMENTS = ["Successful", "Failed", "Inconclusive", "Failed", "Failed", "Successful"]
 
 
-def _expect_pair(expected: tuple[Any, Any], what: str, names: tuple[str, str]):
-    def checker(answer: Any) -> None:
-        if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__") or len(answer) != 2:
-            raise Wrong(f"give two values, ({names[0]}, {names[1]}), as a tuple; got {answer!r}.")
-        got = tuple(answer)
-        if got == tuple(expected):
-            return
-        wrong = [n for n, g, e in zip(names, got, expected) if g != e]
-        raise Wrong(f"{' and '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not what {what} gives.")
-
-    return checker
-
-
 q1 = Question(
     "Question 1",
-    _expect_pair(resolve_fenceposts(7, "30%", "30%"), "Kubernetes", ("surge", "unavailable")),
+    expect_pair(resolve_fenceposts(7, "30%", "30%"), ("surge", "unavailable"), "Kubernetes"),
     hint=(
         "p% of N replicas is p x N / 100 pods. maxSurge rounds up (more room to add pods), maxUnavailable rounds "
         "down (never less capacity than you asked for)."
@@ -48,7 +35,7 @@ q1 = Question(
 
 q2 = Question(
     "Question 2",
-    _expect_pair((6, 4), "the next sync of rolling.go", ("old", "new")),
+    expect_pair((6, 4), ("old", "new"), "the next sync of rolling.go"),
     hint=(
         "First: may the controller add new pods (all pods < replicas + surge and new < replicas)? If not: "
         "maxScaledDown = all pods - minAvailable - (new pods not yet available). If that is > 0, old pods go down "
@@ -66,7 +53,7 @@ _q3_result = analysis_run(Q3_MEASUREMENTS, failure_limit=2, inconclusive_limit=1
 
 
 def _check_q3(answer: Any) -> None:
-    _expect_pair((_q3_result.phase, _q3_result.ended_at), "Argo Rollouts' analysis", ("phase", "measurement"))(answer)
+    expect_pair((_q3_result.phase, _q3_result.ended_at), ("phase", "measurement"), "Argo Rollouts' analysis")(answer)
 
 
 q3 = Question(
@@ -140,7 +127,7 @@ _Q6_EXPECTED = (float(_q6_run.steps["minute"].iloc[-1]), round(_q6_run.canary_re
 
 q6 = Question(
     "Question 6",
-    _expect_pair(_Q6_EXPECTED, "Argo Rollouts' clock", ("minute", "canary requests")),
+    expect_pair(_Q6_EXPECTED, ("minute", "canary requests"), "Argo Rollouts' clock"),
     hint=(
         "An AnalysisRun measures at once, then every interval; failureLimit 1 tolerates one failed measurement. "
         "The canary serves its weight's share of every minute until the abort."
