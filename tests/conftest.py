@@ -4,18 +4,19 @@ No test needs to restore ``MLFLOW_TRACKING_URI``: ``helpers.tracking.connect`` l
 was (``tests/test_tracking.py`` checks it), so kernels started later by the same pytest worker never inherit a test's
 temporary store.
 
-Markers (declared in pyproject.toml), applied here by file so that ``make check`` can leave them out:
+Markers (declared in pyproject.toml), applied here so that ``make check`` can leave them out:
 
-* ``notebooks``: executes notebooks (papermill runs of every notebook and exercise, nbval's cells, the runner's
-  kernels);
+* ``notebooks``: executes notebooks or starts kernels: the papermill runs (``PAPERMILL_TESTS``: the files that hold
+  them also have fast tests that only read files), nbval's cells and every test in ``NOTEBOOK_FILES``;
 * ``server``: starts a real server (MLflow, PostgreSQL, Prometheus, Evidently UI, JupyterLab, a browser) on
-  127.0.0.1.
+  127.0.0.1: every test in ``SERVER_FILES``.
 
-Workers (``make test``: ``pytest -n 2 --dist loadfile``): each test file stays on one worker (module fixtures are
-built once, one notebook's nbval cells share a kernel), so the papermill runs are split over three files to spread
-them: course notebooks (``test_notebooks.py``), exercise solutions (``test_exercise_solutions.py``) and learner
-versions (``test_exercise_learners.py``). When nbval checks the committed notebooks in the same session, the papermill
-run of the same course notebook is left out: nbval has executed every cell of it already.
+Workers (``make test``: ``pytest -n 2 --dist loadfile``): a test file stays on one worker (module fixtures are built
+once; one notebook's nbval cells share a kernel), except the papermill runs: each is a unit of its own, so the two
+workers share them out one by one (``pytest_xdist_make_scheduler`` below). Units are handed out in the order of
+``SLOWEST_FIRST``, then the notebook runs, then the rest: longest first balances two workers best, and the order
+changes no result. When nbval checks the committed notebooks in the same session, the papermill run of the same course
+notebook is left out: nbval has executed every cell of it already.
 """
 
 import os
@@ -27,17 +28,33 @@ os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
 # The course's own runs hold notebooks to their text: a false claim fails (nbval's kernels inherit this).
 os.environ.setdefault("COURSE_STRICT_CLAIMS", "1")
 
-#: Test files whose tests execute notebooks or start kernels.
-NOTEBOOK_FILES = {"test_notebooks.py", "test_exercise_solutions.py", "test_exercise_learners.py", "test_try_it.py",
-                  "test_runner.py", "test_handouts.py", "test_assistant_regenerate.py",
-                  "test_nothing_outside_build.py"}
-#: The files of papermill runs: only their parametrized runs execute notebooks (the rest reads files).
-PAPERMILL_FILES = {"test_notebooks.py", "test_exercise_solutions.py", "test_exercise_learners.py", "test_try_it.py"}
+#: Test functions each run of which executes one notebook with papermill (the rest of their files reads files).
+PAPERMILL_TESTS = ("test_notebook_runs", "test_solution_answers_every_question_correctly",
+                   "test_learner_version_runs_and_waits_for_answers", "test_try_it_parameters_run_to_the_end")
+#: Test files every test of which executes notebooks or starts kernels (or, for the LLM, loads the model).
+NOTEBOOK_FILES = {"test_runner.py", "test_handouts.py", "test_assistant_regenerate.py", "test_nothing_outside_build.py"}
 #: Test files whose tests start servers.
 SERVER_FILES = {"test_servers.py", "test_mlflow_server.py", "test_browser.py", "test_assistant_browser.py",
                 "test_postgres.py", "test_prometheus.py"}
 #: The papermill runs of course notebooks that nbval makes redundant in a session that runs both.
 PAPERMILL_RUN = "test_notebook_runs"
+#: Test files handed to the workers first, longest first (worker seconds, from ``pytest --durations=0``).
+SLOWEST_FIRST = ("test_mlflow_server.py", "test_postgres.py", "test_assistant_regenerate.py", "test_browser.py",
+                 "test_servers.py", "test_nothing_outside_build.py", "test_tracing_descriptors.py",
+                 "test_assistant_browser.py", "test_prometheus.py", "test_drift.py", "test_runner.py")
+
+
+def _is_papermill_run(nodeid: str) -> bool:
+    """``tests/test_try_it.py::test_try_it_parameters_run_to_the_end[...]``: one notebook executed by papermill."""
+    function = nodeid.split("::")[-1].split("[")[0]
+    return function in PAPERMILL_TESTS
+
+
+def _order(item) -> int:
+    name = Path(str(item.fspath)).name
+    if name in SLOWEST_FIRST:
+        return SLOWEST_FIRST.index(name)
+    return len(SLOWEST_FIRST) + (0 if _is_papermill_run(item.nodeid) or name.endswith(".ipynb") else 1)
 
 
 def _notebook_param(item) -> Path | None:
@@ -55,12 +72,25 @@ def pytest_collection_modifyitems(config, items):
         if getattr(item, "originalname", None) == PAPERMILL_RUN and notebook is not None and notebook.name in nbval_notebooks:
             dropped.append(item)
             continue
-        if path.suffix == ".ipynb" or path.name in NOTEBOOK_FILES and (notebook is not None or
-                                                                      path.name not in PAPERMILL_FILES):
+        if path.suffix == ".ipynb" or path.name in NOTEBOOK_FILES or _is_papermill_run(item.nodeid):
             item.add_marker(pytest.mark.notebooks)
         if path.name in SERVER_FILES:
             item.add_marker(pytest.mark.server)
         kept.append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+    items[:] = sorted(kept, key=_order)  # stable: each file's tests and each notebook's cells keep their order
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile``, except that each papermill run is a unit of its own (pytest-xdist's ``loadgroup`` would
+    say this with marks, but it does not see them under pytest 9: it renames a node id pytest 9 no longer reads)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class PapermillRunsApart(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if _is_papermill_run(nodeid) else super()._split_scope(nodeid)
+
+    return PapermillRunsApart(config, log)
