@@ -125,11 +125,10 @@ def performance_timeline(
 ) -> pd.DataFrame:
     """Accuracy per period as a lender knows it on ``as_of``: one row per period of ``decisions``.
 
-    What is known is ``helpers.labels.accuracy_as_known``'s: the outcomes of the loans made (``observed``, 1 = the
-    outcome will be on record) whose label date is on or before ``as_of``. A declined applicant's outcome is never
-    known, so on a lender's data ``accuracy`` is the share of approved loans that were repaid (1 - ``default_rate``,
-    the bad rate among approved loans). ``ground_truth=True`` counts every applicant instead: the simulation's
-    oracle, which no lender has (name it so wherever it is shown).
+    What is known is ``helpers.labels.accuracy_as_known``'s: the outcomes of the loans made (``observed`` = 1) whose
+    label date is on or before ``as_of``. A declined applicant's outcome is never known, so on a lender's data
+    ``accuracy`` is the share of approved loans repaid (1 - ``default_rate``); ``ground_truth=True`` counts every
+    applicant instead: the simulation's oracle, which no lender has (name it so wherever it is shown).
 
     Args:
         decisions: one row per decision, e.g. ``helpers.models.decide(model, simulate_applications(...))``.
@@ -164,6 +163,14 @@ def performance_timeline(
         decisions, as_of, outcome=label, prediction=prediction, date_column=date_column,
         label_date_column=label_date_column, observed=observed, ground_truth=ground_truth, window=rolling, freq=freq,
     )
+    return _timeline_from_known(known)
+
+
+def _timeline_from_known(known: pd.DataFrame) -> pd.DataFrame:
+    """``accuracy_as_known``'s periods in the timeline's words (``TIMELINE_COLUMNS``): its pooled accuracy is
+    ``rolling_accuracy``, its positive (predicted) rate the (predicted) default rate, and ``status`` says whether
+    every observable outcome of the period is in (``LABELLED``), some are (``PARTLY_LABELLED``) or none
+    (``AWAITING_LABELS``)."""
     out = known[["period", "n", "n_labelled"]].copy()
     out["status"] = np.select(
         [known["n_labelled"] == known["n_observable"], known["n_labelled"] > 0],
@@ -266,9 +273,8 @@ def classification_check(
 ) -> pd.DataFrame:
     """An Evidently classification report on the decisions from ``start`` to ``end`` whose labels are in by ``as_of``.
 
-    As everywhere in the course, "labels in" means on record for a lender: the rows whose ``observed`` column is 1
-    (the loans made); ``ground_truth=True`` scores every applicant instead (the simulation's oracle). On approved
-    loans alone the model predicted "repay" every time, so its recall of defaults there is 0 by construction.
+    As everywhere in the course, "labels in" means on record for a lender (``observed`` = 1: the loans made). On
+    approved loans alone the model predicted "repay" every time, so its recall of defaults there is 0 by construction.
 
     The report (``ClassificationPreset``) carries one test, accuracy >= ``min_accuracy`` (the lesson's alert line by
     default); ``passed`` is Evidently's verdict. Rows whose label is not in yet are left out: they cannot be scored.
@@ -302,15 +308,28 @@ def classification_check(
         require_columns(decisions, [probability], "decisions")
 
     values, verdict = _evidently_classification(rows, label, prediction, probability, min_accuracy, report_path)
+    passed = _test_passed(verdict, values["accuracy"], min_accuracy)
+    return _check_row(rows[date_column], n_awaiting, values, min_accuracy, passed)
+
+
+def _test_passed(verdict, accuracy: float, min_accuracy: float) -> bool:
+    """Evidently's verdict on the accuracy test (True: SUCCESS), checked against the accuracy it reports (equal
+    to the line within float rounding counts as agreeing either way)."""
     passed = str(getattr(verdict["status"], "value", verdict["status"])) == "SUCCESS"
-    if passed != (values["accuracy"] >= min_accuracy) and not math.isclose(values["accuracy"], min_accuracy):
+    if passed != (accuracy >= min_accuracy) and not math.isclose(accuracy, min_accuracy):
         raise RuntimeError("Evidently's accuracy test disagrees with its accuracy value")
+    return passed
+
+
+def _check_row(dates: pd.Series, n_awaiting: int, values: dict, min_accuracy: float, passed: bool) -> pd.DataFrame:
+    """``classification_check``'s one-row result: the span of the scored decisions' ``dates``, how many were scored
+    and how many await labels, Evidently's accuracy, precision and recall (None if absent), the line and verdict."""
     return pd.DataFrame(
         [
             {
-                "first_day": rows[date_column].min(),
-                "last_day": rows[date_column].max(),
-                "n_labelled": len(rows),
+                "first_day": dates.min(),
+                "last_day": dates.max(),
+                "n_labelled": len(dates),
                 "n_awaiting": n_awaiting,
                 "accuracy": values["accuracy"],
                 "precision": values.get("precision"),

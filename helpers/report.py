@@ -146,31 +146,7 @@ class TransparencyReport:
             ValueError: no such template, a heading that is not a section key, a missing section, or a field that
                 ``values`` does not give (the message names the field and the section).
         """
-        import string
-
-        path = TEMPLATE_DIR / f"{name}.md"
-        if not path.is_file():
-            have = sorted(p.stem for p in TEMPLATE_DIR.glob("*.md"))
-            raise ValueError(
-                f"no report template {name!r} in helpers/templates/; templates: {', '.join(have) or 'none'}"
-            )
-        lines = path.read_text(encoding="utf-8").splitlines()
-        if not lines or not lines[0].startswith("# "):
-            raise ValueError(f"template {name!r} must start with a '# <title>' line")
-        title = lines[0][2:].strip()
-        sections: dict[str, list[str]] = {}
-        current = None
-        for line in lines[1:]:
-            if line.startswith("## "):
-                current = line[3:].strip()
-                if current not in SECTIONS:
-                    raise ValueError(
-                        f"template {name!r} has a section {current!r}; valid sections are: {', '.join(SECTIONS)}"
-                    )
-                sections[current] = []
-            elif current is not None:
-                sections[current].append(line)
-        formatter = string.Formatter()
+        title, sections = _read_template(name)
         report = cls(title, date=date, version=version)
         unknown = set(tables or {}) - set(SECTIONS)
         if unknown:
@@ -178,17 +154,7 @@ class TransparencyReport:
                 f"tables for unknown section(s) {sorted(unknown)}; valid sections are: {', '.join(SECTIONS)}"
             )
         for key, body in sections.items():
-            paragraphs = [" ".join(p.split()) for p in "\n".join(body).split("\n\n") if p.strip()]
-            filled = []
-            for paragraph in paragraphs:
-                for _, field_name, _, _ in formatter.parse(paragraph):
-                    if field_name is not None and field_name.split(".")[0].split("[")[0] not in values:
-                        raise ValueError(
-                            f"template {name!r}, section {key!r}: no value for field {{{field_name}}}; "
-                            f"pass it in values (given: {', '.join(sorted(values)) or 'none'})"
-                        )
-                filled.append(formatter.vformat(paragraph, (), dict(values)))
-            report.add(key, filled, table=(tables or {}).get(key))
+            report.add(key, _filled_paragraphs(name, key, body, values), table=(tables or {}).get(key))
         report._require_complete()
         return report
 
@@ -428,3 +394,52 @@ def _inline_html(text: str) -> str:
     escaped = html.escape(text)
     escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
     return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", escaped)
+
+
+def _read_template(name: str) -> tuple[str, dict[str, list[str]]]:
+    """Template ``TEMPLATE_DIR/<name>.md`` split into its title (the ``# `` line) and, for each ``## <key>``
+    heading in the order written, the raw lines under it; a template that is missing, has no title or names a
+    section that is not a key of ``SECTIONS`` raises ValueError."""
+    path = TEMPLATE_DIR / f"{name}.md"
+    if not path.is_file():
+        have = sorted(p.stem for p in TEMPLATE_DIR.glob("*.md"))
+        raise ValueError(
+            f"no report template {name!r} in helpers/templates/; templates: {', '.join(have) or 'none'}"
+        )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines or not lines[0].startswith("# "):
+        raise ValueError(f"template {name!r} must start with a '# <title>' line")
+    title = lines[0][2:].strip()
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in lines[1:]:
+        if line.startswith("## "):
+            current = line[3:].strip()
+            if current not in SECTIONS:
+                raise ValueError(
+                    f"template {name!r} has a section {current!r}; valid sections are: {', '.join(SECTIONS)}"
+                )
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    return title, sections
+
+
+def _filled_paragraphs(name: str, key: str, body: list[str], values: Mapping[str, object]) -> list[str]:
+    """Section ``key``'s lines ``body`` as paragraphs (split at blank lines, each on one line, empty ones dropped)
+    with their ``str.format`` fields filled from ``values``; a field ``values`` lacks raises a ValueError naming
+    the field, the section and template ``name``."""
+    import string
+
+    formatter = string.Formatter()
+    paragraphs = [" ".join(p.split()) for p in "\n".join(body).split("\n\n") if p.strip()]
+    filled = []
+    for paragraph in paragraphs:
+        for _, field_name, _, _ in formatter.parse(paragraph):
+            if field_name is not None and field_name.split(".")[0].split("[")[0] not in values:
+                raise ValueError(
+                    f"template {name!r}, section {key!r}: no value for field {{{field_name}}}; "
+                    f"pass it in values (given: {', '.join(sorted(values)) or 'none'})"
+                )
+        filled.append(formatter.vformat(paragraph, (), dict(values)))
+    return filled

@@ -353,25 +353,45 @@ def simulate_applications(
     """
     start_ts = _validate(scenario, days, per_day, start, seed)
     truth = scenario if isinstance(scenario, Scenario) else SCENARIOS[scenario]
-    n = days * per_day
     day = np.repeat(np.arange(days), per_day)
+    a = _draw_applicants(np.random.default_rng(seed), days * per_day)  # the same draws for every scenario
+    # The scenario's change edits what applications report (data drift) and the risk's parts (concept drift),
+    # exactly as its ground truth documents.
+    world = _world_before_change(a, day, truth, days)
+    if truth.change is not None:
+        truth.change(world, truth)
+    defaulted = (a.u_outcome < _sigmoid(_default_log_odds(world, a))).astype(int)
+    frame = _application_frame(day, world, a, defaulted, start_ts)
+    frame.attrs["scenario"] = truth.name
+    return frame
 
-    a = _draw_applicants(np.random.default_rng(seed), n)  # the same draws for every scenario
 
-    # True risk, from the applicant's true circumstances; the scenario's change edits what applications report
-    # (data drift) and the risk's parts (concept drift), exactly as its ground truth documents.
-    scores_grid, _, _, bad_rate = _fico_tables()
-    fico_part = _logit(np.interp(a.transrisk, scores_grid, bad_rate))
-    world = WorldArrays(
+def _world_before_change(a: SimpleNamespace, day: np.ndarray, truth: Scenario, days: int) -> WorldArrays:
+    """The ``WorldArrays`` of applicants ``a`` (``_draw_applicants``) on days ``day``, before any change.
+
+    ``after`` is True from the scenario's ``start_day`` on (never for a world without one); what applications
+    report equals the truth; ``z`` holds the risk's intercept and the weights are the documented ``_RISK`` ones.
+    """
+    n = len(day)
+    return WorldArrays(
         day=day, region=REGIONS["region"].to_numpy()[a.region_idx],
         after=day >= (truth.start_day if truth.start_day is not None else days + 1),
         income=a.income, dti=a.dti, loan=a.loan, observed_income=a.income.copy(), observed_dti=a.dti.copy(),
         z=np.full(n, _INTERCEPT), income_part=np.log(a.income / 45_000), loan_part=np.log(a.loan / (0.25 * a.income)),
         dti_weight=np.full(n, _RISK["dti"]), fico_weight=np.full(n, _RISK["fico"]),
     )
-    if truth.change is not None:
-        truth.change(world, truth)
-    z = (
+
+
+def _default_log_odds(world: WorldArrays, a: SimpleNamespace) -> np.ndarray:
+    """Each applicant's true log-odds of default, from their true circumstances and the (changed) risk's parts.
+
+    The credit score enters through the FICO bad rate at its TransRisk score (as log-odds); the other terms are
+    the ``_RISK`` weights times the applicant's debt-to-income, income, loan-to-income, employment (capped at 20
+    years), existing loans and term.
+    """
+    scores_grid, _, _, bad_rate = _fico_tables()
+    fico_part = _logit(np.interp(a.transrisk, scores_grid, bad_rate))
+    return (
         world.z
         + world.fico_weight * fico_part
         + world.dti_weight * (a.dti - 0.25) / 0.1
@@ -381,10 +401,16 @@ def simulate_applications(
         + _RISK["existing_loans"] * a.existing
         + _RISK["term"] * (a.term - 36) / 12
     )
-    defaulted = (a.u_outcome < _sigmoid(z)).astype(int)
 
+
+def _application_frame(
+    day: np.ndarray, world: WorldArrays, a: SimpleNamespace, defaulted: np.ndarray, start_ts: pd.Timestamp
+) -> pd.DataFrame:
+    """The applications as ``simulate_applications`` returns them: what each reports (rounded as a form would
+    show it), the audit-only ``group``, the outcome and the date it becomes known (``LABEL_DELAY_DAYS`` later)."""
+    n = len(day)
     dates = start_ts + pd.to_timedelta(day, unit="D")
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "application_id": np.char.add("A", np.char.zfill(np.arange(1, n + 1).astype(str), 7)),
             "date": dates,
@@ -402,8 +428,6 @@ def simulate_applications(
             "label_available_on": dates + pd.Timedelta(days=LABEL_DELAY_DAYS),
         }
     )
-    frame.attrs["scenario"] = truth.name
-    return frame
 
 
 def scenario_table() -> pd.DataFrame:

@@ -43,6 +43,19 @@ def false_alarm_rates(
         ValueError: a categorical column, an unknown or inapplicable method, a size whose two samples do not fit in
             ``pool``, ``trials`` below 1.
     """
+    tests = _checked_tests(pool, column, methods, sizes, trials, shift, seed)
+    values = pool[column].to_numpy(dtype=float)
+    rng = np.random.default_rng(seed)
+    rows = []
+    with single_threaded_blas():
+        for n in sizes:
+            rows.extend(_rates_at_size(values, n, tests, methods, trials, shift, rng))
+    return pd.DataFrame(rows)
+
+
+def _checked_tests(pool, column, methods, sizes, trials, shift, seed) -> dict:
+    """Check ``false_alarm_rates``' arguments, each error naming the argument, and return each method's Evidently
+    stattest for the numerical ``column``, keyed by the method's name."""
     require_whole_number(seed, "seed", note="the same seed gives the same draws")
     if isinstance(shift, bool) or not isinstance(shift, (int, float, np.integer, np.floating)) or not (
         math.isfinite(float(shift)) and float(shift) > -1
@@ -61,27 +74,29 @@ def false_alarm_rates(
     too_big = [n for n in sizes if 2 * n > len(pool) or n < 2]
     if too_big:
         raise ValueError(f"sizes {too_big} need 2 x n <= {len(pool)} rows of pool (and n >= 2)")
-    values = pool[column].to_numpy(dtype=float)
-    rng = np.random.default_rng(seed)
-    rows = []
-    with single_threaded_blas():
-        for n in sizes:
-            flags = {m: [] for m in methods}
-            scores = {m: [] for m in methods}
-            for _ in range(trials):
-                rows_drawn = rng.choice(len(values), size=2 * n, replace=False)
-                ref, cur = values[rows_drawn[:n]], values[rows_drawn[n:]] * (1.0 + shift)
-                ref_s, cur_s = pd.Series(ref), pd.Series(cur)
-                for method, test in tests.items():
-                    args = (ref, cur) if test.name in ARRAY_SAFE else (ref_s, cur_s)
-                    result = test(*args, COLUMN_TYPE[NUMERICAL], None)
-                    flags[method].append(bool(result.drifted))
-                    scores[method].append(float(result.drift_score))
-            for method, test in tests.items():
-                rows.append(
-                    {
-                        "method": method, "n": int(n), "shift": float(shift), "threshold": test.default_threshold,
-                        "alarm_rate": float(np.mean(flags[method])), "median_score": float(np.median(scores[method])),
-                    }
-                )
-    return pd.DataFrame(rows)
+    return tests
+
+
+def _rates_at_size(values, n, tests, methods, trials, shift, rng) -> list[dict]:
+    """``trials`` draws of ``2 n`` distinct ``values`` (reference, then current scaled by ``1 + shift``), each
+    tested by every method; one row per method: the share of trials it flagged as drift (``alarm_rate``, 0-1) and
+    its median drift score (a p-value for a test such as ks, a distance for psi or wasserstein, on the scale of the
+    method's ``threshold``)."""
+    flags = {m: [] for m in methods}
+    scores = {m: [] for m in methods}
+    for _ in range(trials):
+        rows_drawn = rng.choice(len(values), size=2 * n, replace=False)
+        ref, cur = values[rows_drawn[:n]], values[rows_drawn[n:]] * (1.0 + shift)
+        ref_s, cur_s = pd.Series(ref), pd.Series(cur)
+        for method, test in tests.items():
+            args = (ref, cur) if test.name in ARRAY_SAFE else (ref_s, cur_s)
+            result = test(*args, COLUMN_TYPE[NUMERICAL], None)
+            flags[method].append(bool(result.drifted))
+            scores[method].append(float(result.drift_score))
+    return [
+        {
+            "method": method, "n": int(n), "shift": float(shift), "threshold": test.default_threshold,
+            "alarm_rate": float(np.mean(flags[method])), "median_score": float(np.median(scores[method])),
+        }
+        for method, test in tests.items()
+    ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from helpers.fairness.aif import PRIVILEGED_GROUPS, UNPRIVILEGED_GROUPS, ClassificationMetric, as_dataset
 from helpers.fairness.audit import AuditResult, audit_arrays
-from helpers.fairness.inputs import binary, check_frame, privileged_mask, resolve_groups
+from helpers.fairness.inputs import Groups, binary, check_frame, privileged_mask, resolve_groups
 
 __all__ = [
     "ClassificationAudit", "classification_audit",
@@ -96,34 +97,13 @@ def classification_audit(
     y_true = binary(df, label, favorable, what)
     y_pred = binary(df, prediction, favorable, what)
     mask = privileged_mask(df, groups)
-    for name, in_group in ((groups.privileged_name, mask), (groups.unprivileged_name, ~mask)):
-        positives = int(y_true[in_group].sum())
-        if positives == 0 or positives == int(in_group.sum()):
-            kind = "favourable" if positives == 0 else "unfavourable"
-            raise ValueError(
-                f"group {name!r} of column {protected!r} has no row with the {kind} true outcome in {label!r}: "
-                f"its {'true' if positives == 0 else 'false'} positive rate is undefined"
-            )
+    _require_both_outcomes(y_true, mask, groups, protected, label)
     truth = as_dataset(y_true, mask)
     predicted = truth.copy(deepcopy=True)
     predicted.labels = y_pred.reshape(-1, 1).astype(float)
     metric = ClassificationMetric(truth, predicted, unprivileged_groups=UNPRIVILEGED_GROUPS, privileged_groups=PRIVILEGED_GROUPS)
     selection = audit_arrays(y_pred, mask, groups, prediction)
-    rows = []
-    for flag in (True, False):
-        in_group = mask if flag else ~mask
-        rows.append(
-            {
-                "role": "privileged" if flag else "unprivileged",
-                "rows": int(in_group.sum()),
-                "base_rate": float(y_true[in_group].mean()),
-                "selection_rate": float(metric.selection_rate(privileged=flag)),
-                "tpr": float(metric.true_positive_rate(privileged=flag)),
-                "fpr": float(metric.false_positive_rate(privileged=flag)),
-                "accuracy": float(metric.accuracy(privileged=flag)),
-            }
-        )
-    by_group = pd.DataFrame(rows, index=pd.Index([groups.privileged_name, groups.unprivileged_name], name=protected))
+    by_group = _rates_by_group(metric, y_true, mask, groups, protected)
     return ClassificationAudit(
         label=label,
         prediction=prediction,
@@ -138,3 +118,37 @@ def classification_audit(
         by_group=by_group,
         selection=selection,
     )
+
+
+def _require_both_outcomes(y_true: np.ndarray, mask: np.ndarray, groups: Groups, protected: str, label: str) -> None:
+    """Refuse a group (``mask``: the privileged rows) whose true outcomes ``y_true`` (1 = favourable) are all one
+    value: with no favourable row its TPR is undefined, with no unfavourable row its FPR is."""
+    for name, in_group in ((groups.privileged_name, mask), (groups.unprivileged_name, ~mask)):
+        positives = int(y_true[in_group].sum())
+        if positives == 0 or positives == int(in_group.sum()):
+            kind = "favourable" if positives == 0 else "unfavourable"
+            raise ValueError(
+                f"group {name!r} of column {protected!r} has no row with the {kind} true outcome in {label!r}: "
+                f"its {'true' if positives == 0 else 'false'} positive rate is undefined"
+            )
+
+
+def _rates_by_group(metric, y_true: np.ndarray, mask: np.ndarray, groups: Groups, protected: str) -> pd.DataFrame:
+    """``ClassificationAudit.by_group``: for the privileged group, then the unprivileged one, its ``rows``, its
+    ``base_rate`` (share with the favourable true outcome) and AIF360's selection rate, TPR, FPR and accuracy
+    (shares 0-1), indexed by the group's value of ``protected``."""
+    rows = []
+    for flag in (True, False):
+        in_group = mask if flag else ~mask
+        rows.append(
+            {
+                "role": "privileged" if flag else "unprivileged",
+                "rows": int(in_group.sum()),
+                "base_rate": float(y_true[in_group].mean()),
+                "selection_rate": float(metric.selection_rate(privileged=flag)),
+                "tpr": float(metric.true_positive_rate(privileged=flag)),
+                "fpr": float(metric.false_positive_rate(privileged=flag)),
+                "accuracy": float(metric.accuracy(privileged=flag)),
+            }
+        )
+    return pd.DataFrame(rows, index=pd.Index([groups.privileged_name, groups.unprivileged_name], name=protected))
