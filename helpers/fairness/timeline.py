@@ -7,6 +7,7 @@ this timeline's daily disparate impact.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -19,13 +20,27 @@ from helpers.lines import FOUR_FIFTHS
 from helpers.validation import ratio_or_nan
 
 __all__ = [
-    "STATUS_OK", "STATUS_BREACH", "STATUS_NO_ROWS", "STATUS_NO_FAVOURABLE", "fairness_timeline",
+    "STATUS_OK", "STATUS_BREACH", "STATUS_NO_ROWS", "STATUS_NO_FAVOURABLE", "FairnessTimeline", "fairness_timeline",
 ]
 
 STATUS_OK = "ok"
 STATUS_BREACH = "breach"
 STATUS_NO_ROWS = "no rows"
 STATUS_NO_FAVOURABLE = "no favourable outcomes (DI undefined)"
+
+
+@dataclass(frozen=True, eq=False)
+class FairnessTimeline:
+    """The audit per period: ``frame``, one row per period, and what it compared."""
+
+    frame: pd.DataFrame
+    """One row per period, empty periods included (columns: see ``fairness_timeline``)."""
+    privileged_group: str
+    """The reference group's name, as the audit reports it (e.g. "majority")."""
+    unprivileged_group: str
+    """The name of every other value of the protected column, taken together."""
+    line: float
+    """The disparate-impact line a period breaches when its ratio is below it (0.8: the four-fifths rule)."""
 
 
 def _line_fraction(line: float | Fraction, name: str = "line") -> Fraction:
@@ -61,7 +76,7 @@ def fairness_timeline(
     freq: str = "D",
     favorable: Any = 1,
     line: float | Fraction = FOUR_FIFTHS,
-) -> pd.DataFrame:
+) -> FairnessTimeline:
     """The audit repeated per period (day by default): one row per period, empty periods included.
 
     Periods: for a datetime ``date_column``, calendar bins of ``freq`` (pandas offset alias: "D", "W", "MS" ...)
@@ -69,12 +84,12 @@ def fairness_timeline(
     from the smallest to the largest value (``freq`` is ignored).
 
     Returns:
-        Columns ``period``, ``n_privileged``, ``n_unprivileged``, ``favorable_privileged``,
-        ``favorable_unprivileged``, ``rate_privileged``, ``rate_unprivileged``, ``disparate_impact``,
-        ``statistical_parity_difference`` (both from AIF360), ``passes_four_fifths`` and ``breach`` (DI below
-        ``line``, decided exactly; both nullable booleans, NA when a group is empty) and ``status``: ``"ok"``,
-        ``"breach"``, ``"no rows"``, ``"no <group> rows"`` (a group absent that period: DI undefined) or
-        ``"no favourable outcomes (DI undefined)"``.
+        A ``FairnessTimeline``: the two groups' names, the ``line``, and its ``frame``, with columns ``period``,
+        ``n_privileged``, ``n_unprivileged``, ``favorable_privileged``, ``favorable_unprivileged``,
+        ``rate_privileged``, ``rate_unprivileged``, ``disparate_impact``, ``statistical_parity_difference`` (both
+        from AIF360), ``passes_four_fifths`` and ``breach`` (DI below ``line``, decided exactly; both nullable
+        booleans, NA when a group is empty) and ``status``: ``"ok"``, ``"breach"``, ``"no rows"``, ``"no <group>
+        rows"`` (a group absent that period: DI undefined) or ``"no favourable outcomes (DI undefined)"``.
 
     Raises:
         ValueError: as ``audit`` (checked on the whole frame), NaN or a missing ``date_column``, or a
@@ -97,9 +112,8 @@ def fairness_timeline(
     out = pd.DataFrame(rows)
     out["passes_four_fifths"] = out["passes_four_fifths"].astype("boolean")
     out["breach"] = out["breach"].astype("boolean")
-    out.attrs.update(privileged_group=groups.privileged_name, unprivileged_group=groups.unprivileged_name,
-                     line=float(line))
-    return out
+    return FairnessTimeline(frame=out, privileged_group=groups.privileged_name,
+                            unprivileged_group=groups.unprivileged_name, line=float(line))
 
 
 def _period_keys(dates: pd.Series, date_column: str, freq: str):
