@@ -271,8 +271,8 @@ def test_weekly_timeline():
 def test_timeline_verdicts_use_its_one_line():
     # One line in one place: a timeline built at 0.7 judges 0.3/0.5 = 0.6 a breach and 0.375/0.5 = 0.75 not,
     # and records the line it used; 0.4/0.5 is exactly 0.8, so at the default line it is not a breach.
-    timeline = fairness.fairness_timeline(_daily([0.5, 0.3, 0.375]), "outcome", "group", "majority", line=0.7)
-    assert list(timeline.frame["status"]) == ["ok", "breach", "ok"] and timeline.line == 0.7
+    timeline = fairness.fairness_timeline(_daily([0.5, 0.3, 0.375]), "outcome", "group", "majority", threshold=0.7)
+    assert list(timeline.frame["status"]) == ["ok", "breach", "ok"] and timeline.threshold == 0.7
     exact = fairness.fairness_timeline(_daily([0.4]), "outcome", "group", "majority").frame
     assert list(exact["status"]) == ["ok"] and not exact.loc[0, "breach"]
 
@@ -287,8 +287,8 @@ def test_timeline_bad_input():
         fairness.fairness_timeline(frame, "outcome", "group", "majority", date_column="group")
     with pytest.raises(ValueError, match="freq 'fortnightly'"):
         fairness.fairness_timeline(frame, "outcome", "group", "majority", freq="fortnightly")
-    with pytest.raises(ValueError, match=r"line must be a disparate-impact ratio in \(0, 1\]"):
-        fairness.fairness_timeline(frame, "outcome", "group", "majority", line=0)
+    with pytest.raises(ValueError, match=r"threshold must be a disparate-impact ratio in \(0, 1\]"):
+        fairness.fairness_timeline(frame, "outcome", "group", "majority", threshold=0)
 
 
 # ---------------------------------------------------------------------------------------------------------------
