@@ -4,7 +4,7 @@ it lags the data drift alarm, what to retrain on, what a lender's own books hide
 import math
 
 from helpers.alerts import course_rules
-from helpers.checks import Question, ThoughtExperiment, Wrong, ____, expect_choice, expect_number, plain
+from helpers.exercises.checks import Question, ThoughtExperiment, Wrong, ____, expect_choice, expect_number, plain
 from helpers.world import LABEL_DELAY_DAYS, SCENARIOS
 
 __all__ = [
