@@ -66,18 +66,18 @@ def observed_outcomes(decisions: pd.DataFrame, as_of=None) -> pd.Series:
     return pd.Series(values, index=decisions.index, name="observed_default")
 
 
-def expected_accuracy(default_probability, cutoff: float) -> float:
+def expected_accuracy(default_probability, threshold: float) -> float:
     """The accuracy a model expects of itself if its probabilities are calibrated (confidence-based estimation).
 
-    For each row with default probability ``p``: the decision is "default" when ``p >= cutoff``, right with
+    For each row with default probability ``p``: the decision is "default" when ``p >= threshold``, right with
     probability ``p``; otherwise "repay", right with probability ``1 - p``. The mean of those is the expected
     accuracy, with no labels at all (the idea of NannyML's CBPE). It is only as good as the calibration: under
     concept drift the probabilities are wrong and so is the estimate.
     """
-    if isinstance(cutoff, bool) or not isinstance(cutoff, (int, float, np.integer, np.floating)) or not (
-        0.0 < float(cutoff) < 1.0
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) or not (
+        0.0 < float(threshold) < 1.0
     ):
-        raise ValueError(f"cutoff must be a default probability between 0 and 1 (exclusive), got {cutoff!r}")
+        raise ValueError(f"threshold must be a default probability between 0 and 1 (exclusive), got {threshold!r}")
     p = np.asarray(default_probability, dtype=float).ravel()
     if p.size == 0:
         raise ValueError("default_probability is empty: expected accuracy needs at least one scored row")
@@ -86,7 +86,7 @@ def expected_accuracy(default_probability, cutoff: float) -> float:
     if ((p < 0) | (p > 1)).any():
         bad = p[(p < 0) | (p > 1)][0]
         raise ValueError(f"default_probability must lie in [0, 1], got {bad!r}")
-    return float(np.where(p >= float(cutoff), p, 1.0 - p).mean())
+    return float(np.where(p >= float(threshold), p, 1.0 - p).mean())
 
 
 def _require_binary(values: pd.Series, what: str) -> None:

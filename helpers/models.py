@@ -105,19 +105,19 @@ def predict_default_probability(model: Pipeline, applications: pd.DataFrame) -> 
     return model.predict_proba(applications[features])[:, 1]
 
 
-def decide(model: Pipeline, applications: pd.DataFrame, cutoff: float = DEFAULT_CUTOFF) -> pd.DataFrame:
+def decide(model: Pipeline, applications: pd.DataFrame, threshold: float = DEFAULT_CUTOFF) -> pd.DataFrame:
     """Score applications and decide: a copy of ``applications`` with three added columns.
 
     * ``default_probability``: the model's probability of default;
-    * ``predicted_default``: 1 when that probability is at or above ``cutoff``;
+    * ``predicted_default``: 1 when that probability is at or above ``threshold``;
     * ``approved``: 1 when the application is approved (the favourable outcome), i.e. not predicted to default.
     """
-    if isinstance(cutoff, bool) or not isinstance(cutoff, (int, float, np.integer, np.floating)) or not (
-        0.0 < cutoff < 1.0
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) or not (
+        0.0 < threshold < 1.0
     ):
-        raise ValueError(f"cutoff must be a default probability between 0 and 1 (exclusive), got {cutoff!r}")
+        raise ValueError(f"threshold must be a default probability between 0 and 1 (exclusive), got {threshold!r}")
     out = applications.copy()
     out["default_probability"] = predict_default_probability(model, applications)
-    out["predicted_default"] = (out["default_probability"] >= cutoff).astype(int)
+    out["predicted_default"] = (out["default_probability"] >= threshold).astype(int)
     out["approved"] = 1 - out["predicted_default"]
     return out

@@ -3,7 +3,7 @@
 * ``daily_table(decisions, first, last, ...)``: for each day from ``first`` to ``last`` (dates), the day's approval
   rates by group and their ratio (disparate impact, known on decision day), the model's expected accuracy (CBPE,
   ``helpers.labels.expected_accuracy``: no labels needed), and two accuracies known that evening, each placed on
-  the day its last outcome arrived: ``accuracy_loans_made`` (the ``rolling``-day accuracy on the loans the model
+  the day its last outcome arrived: ``accuracy_loans_made`` (the ``window``-day accuracy on the loans the model
   approved, which a declined applicant never enters) and ``accuracy`` (the whole population's accuracy estimated from the loans made
   and the paid exploration holdout, pooled over ``holdout_window`` days: ``helpers.labels.holdout_timeline``).
   Drift columns computed elsewhere (``helpers.drift.drift_timeline``) are joined by date when given.
@@ -34,7 +34,7 @@ TABLE_COLUMNS = [
 
 def daily_table(
     decisions: pd.DataFrame, first, last, *, protected: str = "group", privileged: str = "majority",
-    rolling: int = 7, holdout_window: int = 28, drift: pd.DataFrame | None = None,
+    window: int = 7, holdout_window: int = 28, drift: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per evening from ``first`` to ``last`` (dates, inclusive): what the monitoring knows that evening.
 
@@ -51,7 +51,7 @@ def daily_table(
     start, end = require_date(first, "first"), require_date(last, "last")
     if start > end:
         raise ValueError(f"first ({start.date()}) is after last ({end.date()})")
-    require_whole_number(rolling, "rolling", minimum=1, unit="days")
+    require_whole_number(window, "window", minimum=1, unit="days")
     dates = pd.date_range(start, end, name="date")
     rates = decisions.groupby(["date", protected])["approved"].mean().unstack().reindex(dates)
     if privileged not in rates.columns:
@@ -64,9 +64,9 @@ def daily_table(
     for group in rates.columns:
         table[f"approval_rate_{group}"] = rates[group]
     table["expected_accuracy"] = decisions.groupby("date")["default_probability"].apply(
-        expected_accuracy, cutoff=DEFAULT_CUTOFF).reindex(dates)
+        expected_accuracy, threshold=DEFAULT_CUTOFF).reindex(dates)
     own = decisions.assign(approved_by_model=1 - decisions["predicted_default"])  # the holdout's loans left out
-    made = performance_timeline(own, rolling=rolling, observed="approved_by_model")
+    made = performance_timeline(own, window=window, observed="approved_by_model")
     made = made.set_index("labels_complete_on")["rolling_accuracy"]
     table["accuracy_loans_made"] = made.astype(float).reindex(dates)
     holdout = holdout_timeline(decisions, window=holdout_window).set_index("known_on")["accuracy"]

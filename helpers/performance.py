@@ -119,7 +119,7 @@ def performance_timeline(
     label_date_column: str = "label_available_on",
     freq: str = "D",
     *,
-    rolling: int = 7,
+    window: int = 7,
     observed: str | None = "approved",
     ground_truth: bool = False,
 ) -> pd.DataFrame:
@@ -138,7 +138,7 @@ def performance_timeline(
         prediction: the model's predicted outcome (0/1), e.g. ``predicted_default``.
         label_date_column: the date each row's label becomes known.
         freq: period length, a pandas period alias ("D", "W", "M").
-        rolling: the number of consecutive periods pooled in ``rolling_accuracy``.
+        window: the number of consecutive periods pooled in ``rolling_accuracy``.
         observed: the 0/1 column that says whose outcome is ever observed (None: everyone's).
         ground_truth: True for the oracle (every applicant's outcome, declined ones included).
 
@@ -146,7 +146,7 @@ def performance_timeline(
         One row per period, sorted: ``period`` (its start), ``n`` (rows), ``n_labelled`` (rows whose outcome is on
         record), ``status`` ("labelled": every outcome that will be known is in; "partly labelled"; "awaiting
         labels"), ``accuracy`` (share of correct predictions among labelled rows; ``<NA>`` when none),
-        ``rolling_accuracy`` (correct / labelled pooled over this period and the ``rolling - 1`` before it; ``<NA>``
+        ``rolling_accuracy`` (correct / labelled pooled over this period and the ``window - 1`` before it; ``<NA>``
         unless all of them have labels), ``default_rate`` (labelled rows; ``<NA>`` when none),
         ``predicted_default_rate`` (all rows: known on decision day) and ``labels_complete_on`` (the day the
         period's last observable outcome arrives, i.e. when its accuracy is final).
@@ -154,14 +154,14 @@ def performance_timeline(
     Raises:
         ValueError: a missing column, an empty frame, non-date date columns, an unparseable ``as_of``, a prediction
             that is missing or not 0/1, a label that is on record but missing or not 0/1, a bad ``freq`` or
-            ``rolling``.
+            ``window``.
     """
     _labelled_mask(decisions, as_of, date_column, label, prediction, label_date_column,
                    None if ground_truth else observed)  # the checks, with errors that name decisions' columns
-    require_whole_number(rolling, "rolling", minimum=1)
+    require_whole_number(window, "window", minimum=1)
     known = accuracy_as_known(
         decisions, as_of, outcome=label, prediction=prediction, date_column=date_column,
-        label_date_column=label_date_column, observed=observed, ground_truth=ground_truth, window=rolling, freq=freq,
+        label_date_column=label_date_column, observed=observed, ground_truth=ground_truth, window=window, freq=freq,
     )
     return _timeline_from_known(known)
 
@@ -191,7 +191,7 @@ def accuracy_metric(timeline: pd.DataFrame, column: str = "rolling_accuracy") ->
     A period's accuracy is final on the day its last label arrives (``labels_complete_on``), so that day is when the
     job can publish it: the returned Series is indexed by those days (an evaluation time each, increasing) and holds
     ``column`` of ``timeline`` (``performance_timeline``), NaN where there is no value yet (e.g. the first
-    ``rolling - 1`` periods of a rolling accuracy). Periods whose labels are not all in yet have no evaluation, nor
+    ``window - 1`` periods of a rolling accuracy). Periods whose labels are not all in yet have no evaluation, nor
     have periods with no outcome to observe (no loan made).
     Feed it to ``helpers.alerts.evaluate`` / ``first_firing`` with the course's ``ModelAccuracyBelow90`` rule: the
     alert fires on the day a bad period becomes known, a full label delay after the decisions.
@@ -223,12 +223,12 @@ class AccuracyAlert:
 
 def first_accuracy_alert(
     timeline: pd.DataFrame,
-    line: float = ACCURACY_LINE,
+    threshold: float = ACCURACY_LINE,
     column: str = "rolling_accuracy",
     *,
     min_labelled: int = MIN_LABELLED_ROWS,
 ) -> AccuracyAlert | None:
-    """The first period whose ``column`` (of ``performance_timeline``) is below ``line``, or None.
+    """The first period whose ``column`` (of ``performance_timeline``) is below ``threshold``, or None.
 
     Periods without a value (labels not in yet, or not enough periods for a rolling value) are skipped: an alert
     can only fire on what is known. So are periods whose daily ``accuracy`` rests on fewer than ``min_labelled``
@@ -239,14 +239,14 @@ def first_accuracy_alert(
     if not isinstance(column, str):
         raise ValueError(f"column must be a column name (a string), got {column!r}")
     require_columns(timeline, ["period", column, "labels_complete_on"], "timeline")
-    if not _is_share(line):
-        raise ValueError(f"line must be an accuracy between 0 and 1 (e.g. 0.90), got {line!r}")
+    if not _is_share(threshold):
+        raise ValueError(f"threshold must be an accuracy between 0 and 1 (e.g. 0.90), got {threshold!r}")
     require_whole_number(min_labelled, "min_labelled", minimum=1, unit="rows")
     known = timeline[timeline[column].notna()]
     if column == "accuracy" and "n_labelled" in known.columns:
         known = known[known["n_labelled"] >= min_labelled]
     known = known.sort_values("period")
-    below = known[known[column].astype(float) < line]
+    below = known[known[column].astype(float) < threshold]
     if below.empty:
         return None
     row = below.iloc[0]

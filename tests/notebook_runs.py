@@ -15,9 +15,9 @@ from helpers.paths import BUILD_DIR, relative
 
 FAST = {"fast": True}
 
-# Appended to an exercise before it runs: prints each question's machine-readable verdict (helpers.checks).
+# Appended to an exercise before it runs: prints each question's machine-readable verdict (helpers.exercises.checks).
 OUTCOMES_CELL = """import json as _json
-from helpers.checks import Question as _Question
+from helpers.exercises.checks import Question as _Question
 print("OUTCOMES", _json.dumps({_k: _v.last_outcome for _k, _v in sorted(globals().items()) if isinstance(_v, _Question)}))"""
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from course.notebooks import generate_learner_notebooks, stale_learner_notebooks, strip_solutions
-from helpers.checks import (
+from helpers.exercises.checks import (
     Question,
     ThoughtExperiment,
     Wrong,

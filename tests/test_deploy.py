@@ -63,8 +63,8 @@ def test_a_changed_manifest_changes_the_simulation():
     manifest = copy.deepcopy(load_manifest("deployment.yaml"))
     manifest["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] = "30%"
     settings = deployment_settings(manifest)
-    frame = simulate_rolling_update(settings["replicas"], settings["max_surge"], settings["max_unavailable"])
-    assert frame.attrs["unavailable"] == 3
+    update = simulate_rolling_update(settings["replicas"], settings["max_surge"], settings["max_unavailable"])
+    assert update.unavailable == 3
 
 
 def test_rollout_and_analysis_template():

@@ -244,7 +244,7 @@ def _daily(rates_u: list[float | None], n: int = 100, rate_p: float = 0.5) -> pd
 
 def test_timeline_one_row_per_day_with_empty_groups_reported():
     frame = _daily([0.5, 0.39, None, 0.40, 0.3])
-    timeline = fairness.fairness_timeline(frame, "outcome", "group", "majority")
+    timeline = fairness.fairness_timeline(frame, "outcome", "group", "majority").frame
     assert list(timeline["period"].dt.day) == [1, 2, 3, 4, 5]
     assert list(timeline["status"]) == ["ok", "breach", "no minority rows", "ok", "breach"]
     assert timeline.loc[3, "passes_four_fifths"]  # 40/100 vs 50/100 is exactly 0.8
@@ -255,15 +255,15 @@ def test_timeline_one_row_per_day_with_empty_groups_reported():
 def test_timeline_fills_days_without_rows():
     frame = _daily([0.5, 0.5, 0.5])
     frame = frame[frame.day != 1]
-    timeline = fairness.fairness_timeline(frame, "outcome", "group", "majority")
+    timeline = fairness.fairness_timeline(frame, "outcome", "group", "majority").frame
     assert list(timeline["status"]) == ["ok", "no rows", "ok"]
-    by_day = fairness.fairness_timeline(frame, "outcome", "group", "majority", date_column="day")
+    by_day = fairness.fairness_timeline(frame, "outcome", "group", "majority", date_column="day").frame
     assert list(by_day["period"]) == [0, 1, 2] and by_day.loc[1, "status"] == "no rows"
 
 
 def test_weekly_timeline():
     frame = _daily([0.5] * 14)
-    weekly = fairness.fairness_timeline(frame, "outcome", "group", "majority", freq="W")
+    weekly = fairness.fairness_timeline(frame, "outcome", "group", "majority", freq="W").frame
     assert weekly["n_unprivileged"].sum() == 1400 and len(weekly) == 2  # Monday 2024-01-01 to Sunday: two weeks
     assert list(weekly["period"]) == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-08")]
 
@@ -271,9 +271,9 @@ def test_weekly_timeline():
 def test_timeline_verdicts_use_its_one_line():
     # One line in one place: a timeline built at 0.7 judges 0.3/0.5 = 0.6 a breach and 0.375/0.5 = 0.75 not,
     # and records the line it used; 0.4/0.5 is exactly 0.8, so at the default line it is not a breach.
-    timeline = fairness.fairness_timeline(_daily([0.5, 0.3, 0.375]), "outcome", "group", "majority", line=0.7)
-    assert list(timeline["status"]) == ["ok", "breach", "ok"] and timeline.attrs["line"] == 0.7
-    exact = fairness.fairness_timeline(_daily([0.4]), "outcome", "group", "majority")
+    timeline = fairness.fairness_timeline(_daily([0.5, 0.3, 0.375]), "outcome", "group", "majority", threshold=0.7)
+    assert list(timeline.frame["status"]) == ["ok", "breach", "ok"] and timeline.threshold == 0.7
+    exact = fairness.fairness_timeline(_daily([0.4]), "outcome", "group", "majority").frame
     assert list(exact["status"]) == ["ok"] and not exact.loc[0, "breach"]
 
 
@@ -287,8 +287,8 @@ def test_timeline_bad_input():
         fairness.fairness_timeline(frame, "outcome", "group", "majority", date_column="group")
     with pytest.raises(ValueError, match="freq 'fortnightly'"):
         fairness.fairness_timeline(frame, "outcome", "group", "majority", freq="fortnightly")
-    with pytest.raises(ValueError, match=r"line must be a disparate-impact ratio in \(0, 1\]"):
-        fairness.fairness_timeline(frame, "outcome", "group", "majority", line=0)
+    with pytest.raises(ValueError, match=r"threshold must be a disparate-impact ratio in \(0, 1\]"):
+        fairness.fairness_timeline(frame, "outcome", "group", "majority", threshold=0)
 
 
 # ---------------------------------------------------------------------------------------------------------------

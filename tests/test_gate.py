@@ -229,7 +229,7 @@ def test_bad_arguments():
 
 
 class _Scores:
-    """A model that gives each application the probability in its column ``p_<name>`` (decide's cutoff is 0.5)."""
+    """A model that gives each application the probability in its column ``p_<name>`` (decide's threshold is 0.5)."""
 
     def __init__(self, column):
         self.feature_names_ = [column]

@@ -65,8 +65,8 @@ def test_approved_must_be_zero_or_one():
 
 def test_expected_accuracy_by_hand():
     # p >= 0.5 predicts default (right with probability p), else repay (right with 1 - p): 0.9, 0.6, 0.8, 0.5
-    assert expected_accuracy([0.1, 0.4, 0.8, 0.5], cutoff=0.5) == pytest.approx((0.9 + 0.6 + 0.8 + 0.5) / 4)
-    assert expected_accuracy(np.array([0.3]), cutoff=0.25) == pytest.approx(0.3)
+    assert expected_accuracy([0.1, 0.4, 0.8, 0.5], threshold=0.5) == pytest.approx((0.9 + 0.6 + 0.8 + 0.5) / 4)
+    assert expected_accuracy(np.array([0.3]), threshold=0.25) == pytest.approx(0.3)
 
 
 @pytest.mark.parametrize(
@@ -75,13 +75,13 @@ def test_expected_accuracy_by_hand():
 )
 def test_expected_accuracy_refuses_bad_probabilities(probabilities, pattern):
     with pytest.raises(ValueError, match=pattern):
-        expected_accuracy(probabilities, cutoff=0.5)
+        expected_accuracy(probabilities, threshold=0.5)
 
 
-@pytest.mark.parametrize("cutoff", [0, 1, 1.5, True, "0.5"])
-def test_expected_accuracy_refuses_a_bad_cutoff(cutoff):
-    with pytest.raises(ValueError, match="cutoff"):
-        expected_accuracy([0.2], cutoff=cutoff)
+@pytest.mark.parametrize("threshold", [0, 1, 1.5, True, "0.5"])
+def test_expected_accuracy_refuses_a_bad_threshold(threshold):
+    with pytest.raises(ValueError, match="threshold"):
+        expected_accuracy([0.2], threshold=threshold)
 
 
 def _book():

@@ -24,7 +24,7 @@ def test_accuracy_on_unseen_stable_days_is_above_the_alert_line(world, model):
 
 
 def test_decide_adds_consistent_columns(world, model):
-    out = decide(model, world.head(200), cutoff=0.3)
+    out = decide(model, world.head(200), threshold=0.3)
     assert (out["approved"] == 1 - out["predicted_default"]).all()
     assert (out["predicted_default"] == (out["default_probability"] >= 0.3)).all()
     assert out["default_probability"].between(0, 1).all()
@@ -57,6 +57,6 @@ def test_one_class_target_is_refused(world):
         train_baseline(world[world["defaulted"] == 0])
 
 
-def test_cutoff_outside_zero_one_is_refused(world, model):
-    with pytest.raises(ValueError, match="cutoff"):
-        decide(model, world.head(5), cutoff=1.5)
+def test_threshold_outside_zero_one_is_refused(world, model):
+    with pytest.raises(ValueError, match="threshold"):
+        decide(model, world.head(5), threshold=1.5)

@@ -25,7 +25,7 @@ def _book():
 
 
 def test_each_evening_holds_what_is_known_then():
-    table = daily_table(_book(), "2024-01-01", "2024-01-04", rolling=1, holdout_window=1).set_index("date")
+    table = daily_table(_book(), "2024-01-01", "2024-01-04", window=1, holdout_window=1).set_index("date")
     assert table["approval_rate"].iloc[:2].tolist() == [1.0, 0.75]
     # day 2: majority 2 of 2 approved, minority 1 of 2 (the holdout loan): 0.5 / 1.0
     assert table["disparate_impact"].iloc[:2].tolist() == [1.0, 0.5]

@@ -80,12 +80,12 @@ def test_partly_labelled_weeks(decisions):
 
 
 def test_rolling_accuracy_pools_the_last_periods(decisions):
-    timeline = performance_timeline(decisions, rolling=3)
+    timeline = performance_timeline(decisions, window=3)
     rows = decisions[decisions["day"].between(20, 22) & (decisions["approved"] == 1)]
     expected = (rows["predicted_default"] == rows["defaulted"]).mean()
     assert timeline.loc[22, "rolling_accuracy"] == pytest.approx(expected)
     assert timeline["rolling_accuracy"].iloc[:2].isna().all()  # not enough periods yet
-    partial = performance_timeline(decisions, as_of=_date(100), rolling=3)
+    partial = performance_timeline(decisions, as_of=_date(100), window=3)
     last = partial[partial["status"] == LABELLED].index.max()
     assert not pd.isna(partial.loc[last, "rolling_accuracy"])
     assert pd.isna(partial.loc[last + 1, "rolling_accuracy"])
@@ -170,16 +170,16 @@ def test_bad_input_is_named(decisions):
         performance_timeline(decisions, as_of="soon")
     with pytest.raises(ValueError, match="freq 'fortnightly'"):
         performance_timeline(decisions, freq="fortnightly")
-    with pytest.raises(ValueError, match="rolling must be"):
-        performance_timeline(decisions, rolling=0)
+    with pytest.raises(ValueError, match="window must be"):
+        performance_timeline(decisions, window=0)
     with pytest.raises(ValueError, match=r"'label_available_on' must hold dates"):
         performance_timeline(decisions.astype({"label_available_on": str}))
     with pytest.raises(ValueError, match=r"no labels are in yet .* first of them arrives on 2024-05-01"):
         classification_check(decisions, as_of=_date(100), start=_date(91))
     with pytest.raises(ValueError, match="start .* is after end"):
         classification_check(decisions, start=_date(50), end=_date(40))
-    with pytest.raises(ValueError, match="line must be an accuracy"):
-        first_accuracy_alert(performance_timeline(decisions), line=90)
+    with pytest.raises(ValueError, match="threshold must be an accuracy"):
+        first_accuracy_alert(performance_timeline(decisions), threshold=90)
     with pytest.raises(ValueError, match="timeline has no column 'labels_complete_on'"):
         accuracy_metric(performance_timeline(decisions).drop(columns="labels_complete_on"))
     with pytest.raises(ValueError, match="complete on .* one period per completion day"):

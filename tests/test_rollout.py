@@ -129,12 +129,13 @@ def test_ten_replicas_instant_readiness():
     # sync 5: new available 8; maxScaledDown = 13 - 9 - 0 = 4; avail 13 -> old down 4: (1, 8)
     # sync 6: cur 9 -> new += min(4, 2) = 2: (1, 10)
     # sync 7: new = N, no scale-up; new available 10; maxScaledDown = 11 - 9 - 0 = 2; avail 11 -> old down 1: (0, 10)
-    frame = simulate_rolling_update(10, "25%", "10%", ready_delay=1)
+    update = simulate_rolling_update(10, "25%", "10%", ready_delay=1)
+    frame = update.frame
     assert pairs(frame) == [(9, 3), (9, 4), (5, 4), (5, 8), (1, 8), (1, 10), (0, 10)]
     # available after each sync's action: old pods left + new pods created in an earlier sync
     # sync 2: 9 + 3; sync 4: 5 + 4 (the 4 created in sync 4 are not yet); sync 6: 1 + 8; sync 7: 10
     assert frame["available"].tolist() == [9, 12, 9, 9, 9, 9, 10]
-    assert frame.attrs["outcome"] == "complete" and frame["reason"].iloc[-1] == "NewReplicaSetAvailable"
+    assert update.outcome == "complete" and frame["reason"].iloc[-1] == "NewReplicaSetAvailable"
     assert (frame["available"] >= 9).all() and (frame["total"] <= 13).all()
 
 
@@ -152,11 +153,12 @@ def test_ten_replicas_delayed_readiness():
     # sync 10: new available 8; maxScaledDown = 12 - 9 - 2 = 1; avail 10 -> old down 1: (1, 10)
     # sync 11: new available 8; maxScaledDown = 11 - 9 - 2 = 0: (1, 10)
     # sync 12: new available 10; maxScaledDown = 11 - 9 - 0 = 2; avail 11 -> old down 1: (0, 10), complete
-    frame = simulate_rolling_update(10, "25%", "10%", ready_delay=3)
+    update = simulate_rolling_update(10, "25%", "10%", ready_delay=3)
+    frame = update.frame
     assert pairs(frame) == [(9, 3), (9, 4), (9, 4), (6, 4), (6, 7), (5, 7), (5, 8), (2, 8), (2, 10), (1, 10),
                             (1, 10), (0, 10)]
     assert (frame["available"] >= 9).all() and (frame["total"] <= 13).all()
-    assert frame.attrs["outcome"] == "complete"
+    assert update.outcome == "complete"
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -168,7 +170,7 @@ def test_four_replicas_instant_readiness():
     # sync 3: new available 2; maxScaledDown = 5 - 3 - 0 = 2; avail 5 -> old down 2: (1, 2)
     # sync 4: cur 3 -> new += min(2, 2) = 2: (1, 4)
     # sync 5: new available 4; maxScaledDown = 2; avail 5 -> old down min(1, 2) = 1: (0, 4)
-    frame = simulate_rolling_update(4, "25%", "25%", ready_delay=1)
+    frame = simulate_rolling_update(4, "25%", "25%", ready_delay=1).frame
     assert pairs(frame) == [(3, 1), (3, 2), (1, 2), (1, 4), (0, 4)]
     assert frame["available"].tolist() == [3, 4, 3, 3, 4]  # sync 4: 1 old + 2 new (2 just created)
 
@@ -184,7 +186,7 @@ def test_four_replicas_delayed_readiness():
     # sync 8: new available 3; maxScaledDown = 5 - 3 - 1 = 1; avail 4 -> old 0: (0, 4)
     # sync 9: new available 3: nothing to do (no old pods), not complete: (0, 4)
     # sync 10: new available 4: complete
-    frame = simulate_rolling_update(4, "25%", "25%", ready_delay=3)
+    frame = simulate_rolling_update(4, "25%", "25%", ready_delay=3).frame
     assert pairs(frame) == [(3, 1), (3, 2), (3, 2), (2, 2), (2, 3), (1, 3), (1, 4), (0, 4), (0, 4), (0, 4)]
     assert frame["available"].tolist() == [3, 3, 3, 3, 4, 3, 3, 3, 3, 4]
 
@@ -197,7 +199,7 @@ def test_three_replicas_no_unavailability_instant():
     # sync 2: new available 1; maxScaledDown = 4 - 3 - 0 = 1; avail 4 -> old 2: (2, 1)
     # sync 3: cur 3 -> new 2: (2, 2)
     # sync 4: old 1: (1, 2); sync 5: new 3: (1, 3); sync 6: new available 3, avail 4 -> old 0: (0, 3)
-    frame = simulate_rolling_update(3, "25%", 0, ready_delay=1)
+    frame = simulate_rolling_update(3, "25%", 0, ready_delay=1).frame
     assert pairs(frame) == [(3, 1), (2, 1), (2, 2), (1, 2), (1, 3), (0, 3)]
     assert (frame["available"] == 3).all()
 
@@ -206,7 +208,7 @@ def test_three_replicas_no_unavailability_delayed():
     # sync 1: new 1 (ready 4): (3, 1); syncs 2-3: maxScaledDown = 4 - 3 - 1 = 0: (3, 1), (3, 1)
     # sync 4: old 2: (2, 1); sync 5: new 2 (ready 8): (2, 2); syncs 6-7: wait; sync 8: old 1: (1, 2)
     # sync 9: new 3 (ready 12): (1, 3); syncs 10-11: wait; sync 12: old 0: (0, 3), complete
-    frame = simulate_rolling_update(3, "25%", 0, ready_delay=3)
+    frame = simulate_rolling_update(3, "25%", 0, ready_delay=3).frame
     assert pairs(frame) == [(3, 1), (3, 1), (3, 1), (2, 1), (2, 2), (2, 2), (2, 2), (1, 2), (1, 3), (1, 3), (1, 3),
                             (0, 3)]
     assert (frame["available"] == 3).all()
@@ -214,8 +216,8 @@ def test_three_replicas_no_unavailability_delayed():
 
 def test_min_ready_syncs_delay_availability_like_ready_delay():
     # available = created + ready_delay + min_ready_syncs, so 1 + 2 behaves as a delay of 3 for the controller
-    a = simulate_rolling_update(10, "25%", "10%", ready_delay=1, min_ready_syncs=2)
-    b = simulate_rolling_update(10, "25%", "10%", ready_delay=3)
+    a = simulate_rolling_update(10, "25%", "10%", ready_delay=1, min_ready_syncs=2).frame
+    b = simulate_rolling_update(10, "25%", "10%", ready_delay=3).frame
     assert pairs(a) == pairs(b)
 
 
@@ -223,14 +225,15 @@ def test_min_ready_syncs_delay_availability_like_ready_delay():
 # Readiness probes, a broken version and the progress deadline
 # ----------------------------------------------------------------------------------------------------------------
 def test_with_probe_no_request_hits_a_pod_that_cannot_serve():
-    frame = simulate_rolling_update(10, "25%", "10%", ready_delay=3, requests_per_sync=1000)
+    frame = simulate_rolling_update(10, "25%", "10%", ready_delay=3, requests_per_sync=1000).frame
     assert (frame["ready"] == frame["serving"]).all() and frame["failed"].sum() == 0
 
 
 def test_without_probe_pods_get_traffic_before_they_can_serve():
     # No probe: Ready (and, for the controller, available) one sync after creation, i.e. the controller runs the
     # instant-readiness sequence while each pod needs 3 syncs to serve.
-    frame = simulate_rolling_update(10, "25%", "10%", ready_delay=3, readiness_probe=False, requests_per_sync=1000)
+    frame = simulate_rolling_update(10, "25%", "10%", ready_delay=3, readiness_probe=False,
+                                    requests_per_sync=1000).frame
     assert pairs(frame) == [(9, 3), (9, 4), (5, 4), (5, 8), (1, 8), (1, 10), (0, 10)]
     # sync 2: Ready = 9 old + 3 new (created 1); none of the new can serve before sync 4: 3 of 12 endpoints fail
     assert (frame.loc[1, "ready"], frame.loc[1, "serving"]) == (12, 9)
@@ -242,17 +245,19 @@ def test_broken_version_with_probe_stalls_and_reports_the_deadline():
     # New pods never become Ready. sync 1: (9, 3); sync 2: (9, 4); from sync 3: maxScaledDown = 13 - 9 - 4 = 0 and
     # cur = 13, so nothing changes. Last progress in sync 2 (updated 3 -> 4); with a deadline of 5 syncs the
     # Deployment reports ProgressDeadlineExceeded at the first sync t with 2 + 5 < t: sync 8. Nothing rolls back.
-    frame = simulate_rolling_update(10, "25%", "10%", fail_new=True, progress_deadline_syncs=5)
+    update = simulate_rolling_update(10, "25%", "10%", fail_new=True, progress_deadline_syncs=5)
+    frame = update.frame
     assert pairs(frame) == [(9, 3), (9, 4)] + [(9, 4)] * 6
     assert frame["reason"].tolist()[-2:] == ["ReplicaSetUpdated", "ProgressDeadlineExceeded"]
-    assert frame["progressing"].iloc[-1] == "False" and frame.attrs["outcome"] == "ProgressDeadlineExceeded"
+    assert frame["progressing"].iloc[-1] == "False" and update.outcome == "ProgressDeadlineExceeded"
     assert (frame["available"] == 9).all() and frame["failed"].sum() == 0
 
 
 def test_broken_version_without_probe_replaces_everything():
     # Without a probe the broken pods look Ready: the controller completes the update and every request fails.
-    frame = simulate_rolling_update(10, "25%", "10%", fail_new=True, readiness_probe=False)
-    assert pairs(frame)[-1] == (0, 10) and frame.attrs["outcome"] == "complete"
+    update = simulate_rolling_update(10, "25%", "10%", fail_new=True, readiness_probe=False)
+    frame = update.frame
+    assert pairs(frame)[-1] == (0, 10) and update.outcome == "complete"
     assert frame["failed"].iloc[-1] == frame["requests"].iloc[-1]
 
 
@@ -590,8 +595,9 @@ def test_rolling_update_refuses_text_for_flags_and_bad_seeds(kwargs, needle):
 def test_numpy_flags_and_counts_are_accepted():
     import numpy as np
 
-    a = simulate_rolling_update(np.int64(10), "25%", "10%", ready_delay=np.int64(2), readiness_probe=np.bool_(True))
-    assert pairs(a) == pairs(simulate_rolling_update(10, "25%", "10%", ready_delay=2))
+    a = simulate_rolling_update(np.int64(10), "25%", "10%", ready_delay=np.int64(2),
+                                readiness_probe=np.bool_(True)).frame
+    assert pairs(a) == pairs(simulate_rolling_update(10, "25%", "10%", ready_delay=2).frame)
 
 
 @pytest.mark.parametrize(("seed", "needle"), [(-1, "got -1"), ("x", "got 'x'")])

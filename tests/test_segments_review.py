@@ -60,10 +60,10 @@ def test_segment_metrics_by_hand():
 def test_first_detection_needs_the_whole_interval_below_the_line():
     log = _log([(d, "65+", 1, int(d < 5)) for d in range(10) for _ in range(10)])
     metrics = segment_metrics(log, window=1)
-    found = first_detection(metrics, "65+", "recall", line=0.7)
+    found = first_detection(metrics, "65+", "recall", threshold=0.7)
     # day 5: 0 of 10 caught, Wilson high = 3.84 / 13.84 = 0.28 < 0.7
     assert found["period"] == pd.Timestamp("2025-01-11")
-    assert first_detection(metrics, "65+", "recall", line=0.2) is None
+    assert first_detection(metrics, "65+", "recall", threshold=0.2) is None
     with pytest.raises(ValueError, match="metrics has no segment '80\\+'"):
         first_detection(metrics, "80+")
 
@@ -132,7 +132,7 @@ def test_review_estimates_by_hand():
     assert (day1["accuracy_low"], day1["accuracy_high"]) == pytest.approx(wilson_interval(2, 3))
     assert review_estimates(_log(rows), window=2, advice=None).set_index("period").loc[
         pd.Timestamp("2025-01-07"), "reviewed"] == 4
-    assert first_review_detection(review_estimates(_log(rows), window=2), line=0.9, min_reviews=4) is None
+    assert first_review_detection(review_estimates(_log(rows), window=2), threshold=0.9, min_reviews=4) is None
 
 
 def test_sampler_and_estimates_name_bad_input():

@@ -67,13 +67,13 @@ def mean_shift_test(reference: np.ndarray, current: np.ndarray) -> tuple[float, 
 
 def embedding_drift_timeline(
     log: pd.DataFrame, columns: list[str], reference_days: int = 28, window: int = 7, segment: str = "age_band",
-    line: float = P_LINE,
+    threshold: float = P_LINE,
 ) -> pd.DataFrame:
     """Each day from ``reference_days + window - 1`` on and each segment: the mean-shift test of the last ``window``
     days against the segment's days 0 .. ``reference_days`` - 1.
 
     Returns ``segment``, ``day``, ``rows`` (in the window), ``statistic``, ``p_value`` and ``drift``
-    (p_value <= ``line``); a window with fewer than 5 rows is skipped.
+    (p_value <= ``threshold``); a window with fewer than 5 rows is skipped.
     """
     require_rows(log, "log")
     require_columns(log, ["day", segment, *columns], "log")
@@ -91,5 +91,5 @@ def embedding_drift_timeline(
                 continue
             statistic, p = mean_shift_test(reference, current)
             rows.append({"segment": name, "day": d, "rows": len(current), "statistic": statistic, "p_value": p,
-                         "drift": p <= line})
+                         "drift": p <= threshold})
     return pd.DataFrame(rows)

@@ -169,16 +169,16 @@ def review_estimates(
 
 
 def first_review_detection(
-    estimates: pd.DataFrame, line: float = ACCURACY_LINE, min_reviews: int = 1, after=None
+    estimates: pd.DataFrame, threshold: float = ACCURACY_LINE, min_reviews: int = 1, after=None
 ) -> pd.Series | None:
-    """The first day the reviews' interval lies entirely below ``line`` (``accuracy_high`` < line), or None.
+    """The first day the reviews' interval lies entirely below ``threshold`` (``accuracy_high`` < threshold), or None.
 
     ``min_reviews``: a day counts only when its window holds at least this many reviewed cases.
     """
     require_columns(estimates, ["period", "reviewed", "accuracy_high"], "estimates")
     rows = estimates if after is None else estimates[estimates["period"] >= require_date(after, "after")]
     below = rows[
-        rows["accuracy_high"].notna() & (rows["accuracy_high"].astype(float) < require_proportion(line, "line"))
+        rows["accuracy_high"].notna() & (rows["accuracy_high"].astype(float) < require_proportion(threshold, "threshold"))
         & (rows["reviewed"] >= min_reviews)
     ]
     return None if below.empty else below.iloc[0]

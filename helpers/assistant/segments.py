@@ -198,12 +198,12 @@ def segment_metrics(
 
 
 def first_detection(
-    metrics: pd.DataFrame, segment: str, metric: str = "recall", line: float = ACCURACY_LINE, after=None
+    metrics: pd.DataFrame, segment: str, metric: str = "recall", threshold: float = ACCURACY_LINE, after=None
 ) -> pd.Series | None:
-    """The first row of ``segment`` whose whole ``metric`` interval lies below ``line`` (its ``_high`` < line).
+    """The first row of ``segment`` whose whole ``metric`` interval lies below ``threshold`` (its ``_high`` < threshold).
 
     "The whole interval below the line" means the data are hard to explain by chance if the true value were at the
-    line, so it is a detection, not a noisy dip. ``after``: only periods on or after this date count.
+    threshold, so it is a detection, not a noisy dip. ``after``: only periods on or after this date count.
 
     Returns:
         That row of ``metrics`` (with ``period`` and ``known_on``: the day it could be known), or None.
@@ -214,5 +214,5 @@ def first_detection(
     rows = metrics[metrics["segment"] == segment]
     if after is not None:
         rows = rows[rows["period"] >= pd.Timestamp(after)]
-    below = rows[rows[f"{metric}_high"].notna() & (rows[f"{metric}_high"].astype(float) < line)]
+    below = rows[rows[f"{metric}_high"].notna() & (rows[f"{metric}_high"].astype(float) < threshold)]
     return None if below.empty else below.sort_values("period").iloc[0]

@@ -4,7 +4,7 @@ who bears an income fall."""
 
 import pandas as pd
 
-from helpers.checks import Question, ThoughtExperiment, ____, expect_number
+from helpers.exercises.checks import Question, ThoughtExperiment, ____, expect_number
 from helpers.world import LABEL_DELAY_DAYS, REGIONS, SCENARIOS
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "____"]

@@ -3,7 +3,7 @@ day a page goes out under a rule with Prometheus' ``for``, and what a drifted co
 
 import functools
 
-from helpers.checks import Question, ThoughtExperiment, Wrong, ____, expect_number, expect_set
+from helpers.exercises.checks import Question, ThoughtExperiment, Wrong, ____, expect_number, expect_set
 from helpers.world import REGIONS, SCENARIOS, simulate_applications
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "PAGE_AFTER_DAYS", "RAISE", "____"]

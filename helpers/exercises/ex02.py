@@ -4,14 +4,14 @@ it lags the data drift alarm, what to retrain on, what a lender's own books hide
 import math
 
 from helpers.alerts import course_rules
-from helpers.checks import Question, ThoughtExperiment, Wrong, ____, expect_choice, expect_number, plain
+from helpers.exercises.checks import Question, ThoughtExperiment, Wrong, ____, expect_choice, expect_number, plain
 from helpers.world import LABEL_DELAY_DAYS, SCENARIOS
 
 __all__ = [
     "ACCURACY_LINE",
     "HOLDOUT_SHARES",
     "LOOK_DAY",
-    "ROLLING",
+    "WINDOW",
     "____",
     "q1",
     "q2",
@@ -28,7 +28,7 @@ __all__ = [
 _concept = SCENARIOS["concept_shift"]
 _shock = SCENARIOS["income_shock"]
 #: Days pooled in the rolling accuracy the alert watches.
-ROLLING = 7
+WINDOW = 7
 #: The lesson's alert line.
 ACCURACY_LINE = course_rules()["ModelAccuracyBelow90"].threshold
 #: Question 2 looks at the monitoring from this day.
@@ -55,14 +55,14 @@ q2 = Question(
     "Question 2",
     expect_choice("no", ["yes", "no"]),
     hint=(
-        f"Build known = performance_timeline(decisions, as_of=date_of_day({LOOK_DAY}, day0), rolling={ROLLING}), then "
+        f"Build known = performance_timeline(decisions, as_of=date_of_day({LOOK_DAY}, day0), window={WINDOW}), then "
         "first_firing(accuracy_rule, accuracy_metric(known)): None means it has not fired. Which days' labels are in "
         "on that day?"
     ),
     solution=(
         f"no: on day {LOOK_DAY} labels are in only for applications up to day {LOOK_DAY - LABEL_DELAY_DAYS}, before "
         f"the change on day {_concept.concept_drift_day}. Every accuracy known that day is from the old world.\n"
-        f"    known = performance_timeline(decisions, as_of=date_of_day({LOOK_DAY}, day0), rolling={ROLLING})\n"
+        f"    known = performance_timeline(decisions, as_of=date_of_day({LOOK_DAY}, day0), window={WINDOW})\n"
         "    answer_q2 = 'no' if first_firing(accuracy_rule, accuracy_metric(known)) is None else 'yes'"
     ),
     correct_message=(
@@ -79,33 +79,33 @@ def _alert_day(answer) -> None:
     earliest = _concept.concept_drift_day + LABEL_DELAY_DAYS
     if day == earliest:
         raise Wrong(
-            f"day {day} is the change's day plus the label delay. The {ROLLING}-day accuracy pools a week: one bad day "
+            f"day {day} is the change's day plus the label delay. The {WINDOW}-day accuracy pools a week: one bad day "
             "among six good ones does not bring it below the line. How many bad days does it need?"
         )
-    if _concept.concept_drift_day <= day < _concept.concept_drift_day + ROLLING:
+    if _concept.concept_drift_day <= day < _concept.concept_drift_day + WINDOW:
         raise Wrong(
             f"day {day} is when the accuracy of the decisions fell. When could anyone *know* it? "
             f"The rule fires on the day the metric is known, a label delay later."
         )
     if day < earliest:
         raise Wrong(f"on day {day} no label of a post-change application is in yet.")
-    if day >= earliest + ROLLING:
-        raise Wrong(f"day {day} is later than the first day the {ROLLING}-day accuracy is known to be below the line.")
+    if day >= earliest + WINDOW:
+        raise Wrong(f"day {day} is later than the first day the {WINDOW}-day accuracy is known to be below the line.")
 
 
 q3 = Question(
     "Question 3",
     _alert_day,
     hint=(
-        "Use every label (performance_timeline(decisions, rolling=ROLLING)), turn it into the daily metric with "
+        "Use every label (performance_timeline(decisions, window=WINDOW)), turn it into the daily metric with "
         "accuracy_metric(...) (one sample on the day each window's labels are in) and ask first_firing(accuracy_rule, "
         "...) for the date; convert it to a day number with day_number(..., day0)."
     ),
     solution=(
         f"Between day {_concept.concept_drift_day + LABEL_DELAY_DAYS + 1} and "
-        f"{_concept.concept_drift_day + LABEL_DELAY_DAYS + ROLLING - 1}: the {ROLLING}-day accuracy crosses the line "
+        f"{_concept.concept_drift_day + LABEL_DELAY_DAYS + WINDOW - 1}: the {WINDOW}-day accuracy crosses the line "
         f"a couple of days after the change, and that becomes known {LABEL_DELAY_DAYS} days later.\n"
-        "    fired = first_firing(accuracy_rule, accuracy_metric(performance_timeline(decisions, rolling=ROLLING)))\n"
+        "    fired = first_firing(accuracy_rule, accuracy_metric(performance_timeline(decisions, window=WINDOW)))\n"
         "    answer_q3 = day_number(fired, day0)"
     ),
     correct_message=f"An accuracy alert is late by construction: at least one label delay ({LABEL_DELAY_DAYS} days).",
@@ -121,7 +121,7 @@ q4 = Question(
     ),
     solution=(
         f"About {_SHOCK_GAP} days: the drift alarm fires on day {_shock.start_day} or just after; defaults rise only "
-        f"from day {_shock.concept_drift_day}, the {ROLLING}-day accuracy crosses the line a few days later, and its "
+        f"from day {_shock.concept_drift_day}, the {WINDOW}-day accuracy crosses the line a few days later, and its "
         f"labels arrive {LABEL_DELAY_DAYS} days after that.\n"
         "    answer_q4 = day_number(accuracy_fired, day0) - day_number(drift_fired, day0)"
     ),

@@ -1,8 +1,8 @@
 """Questions of exercise 03: disparate impact with AIF360, the four-fifths boundary, the day an alert rule with
 ``for: 2d`` (and ``for: 3d``) fires, and a regional audit in the spirit of the lesson's home-valuation case."""
 
-from helpers.checks import Question, ThoughtExperiment, ____, expect_choice, expect_number, expect_set
 from helpers.data import load_german_credit
+from helpers.exercises.checks import Question, ThoughtExperiment, ____, expect_choice, expect_number, expect_set
 from helpers.world import REGIONS, SCENARIOS
 
 _credit = load_german_credit()

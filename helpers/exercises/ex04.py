@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers.checks import Question, ThoughtExperiment, Wrong, ____, expect_choice
+from helpers.exercises.checks import Question, ThoughtExperiment, Wrong, ____, expect_choice
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "____"]
 

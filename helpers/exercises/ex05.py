@@ -10,7 +10,7 @@ from helpers.assistant.recording import WORLD, load_log
 from helpers.assistant.review import sample_reviews
 from helpers.assistant.segments import wilson_interval
 from helpers.assistant.world import SHIFT_DAY, TRAIN_DAYS
-from helpers.checks import Question, ThoughtExperiment, Wrong, ____, as_pair
+from helpers.exercises.checks import Question, ThoughtExperiment, Wrong, ____, as_pair
 
 __all__ = [
     "BUDGET",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from helpers.abtest import sample_size_per_arm
-from helpers.checks import Question, ThoughtExperiment, Wrong, ____, expect_pair
+from helpers.exercises.checks import Question, ThoughtExperiment, Wrong, ____, expect_pair
 from helpers.rollout import MetricSpec, analysis_run, resolve_fenceposts, run_canary
 
 __all__ = ["Q3_MEASUREMENTS", "Q6_METRIC", "Q6_STEPS", "____", "q1", "q2", "q3", "q4", "q5", "q6", "q7"]

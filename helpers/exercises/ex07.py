@@ -7,7 +7,7 @@ definitions, worked out by hand in the solutions.
 
 from __future__ import annotations
 
-from helpers.checks import Question, ThoughtExperiment, ____, expect_choice, expect_number
+from helpers.exercises.checks import Question, ThoughtExperiment, ____, expect_choice, expect_number
 
 __all__ = ["____", "q1", "q2", "q3", "q4", "q5"]
 

@@ -8,7 +8,7 @@ levels depend on ``n`` and ``k`` only), so the floors below hold for any seed; t
 
 from __future__ import annotations
 
-from helpers.checks import Question, ThoughtExperiment, ____, expect_choice, expect_number
+from helpers.exercises.checks import Question, ThoughtExperiment, ____, expect_choice, expect_number
 
 __all__ = ["ALERT_D", "SKETCH_SIZES", "WINDOW_ROWS", "____", "q1", "q2", "q3", "q4"]
 

@@ -36,12 +36,13 @@ from helpers.fairness.timeline import (
     STATUS_NO_FAVOURABLE,
     STATUS_NO_ROWS,
     STATUS_OK,
+    FairnessTimeline,
     fairness_timeline,
 )
 from helpers.lines import FOUR_FIFTHS
 
 __all__ = [
     "FOUR_FIFTHS", "STATUS_OK", "STATUS_BREACH", "STATUS_NO_ROWS", "STATUS_NO_FAVOURABLE",
-    "AuditResult", "GapTest", "ClassificationAudit",
+    "AuditResult", "GapTest", "ClassificationAudit", "FairnessTimeline",
     "audit", "classification_audit", "passes_four_fifths", "reweigh", "fairness_timeline",
 ]

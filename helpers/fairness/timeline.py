@@ -7,6 +7,7 @@ this timeline's daily disparate impact.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -19,7 +20,7 @@ from helpers.lines import FOUR_FIFTHS
 from helpers.validation import ratio_or_nan
 
 __all__ = [
-    "STATUS_OK", "STATUS_BREACH", "STATUS_NO_ROWS", "STATUS_NO_FAVOURABLE", "fairness_timeline",
+    "STATUS_OK", "STATUS_BREACH", "STATUS_NO_ROWS", "STATUS_NO_FAVOURABLE", "FairnessTimeline", "fairness_timeline",
 ]
 
 STATUS_OK = "ok"
@@ -28,28 +29,42 @@ STATUS_NO_ROWS = "no rows"
 STATUS_NO_FAVOURABLE = "no favourable outcomes (DI undefined)"
 
 
-def _line_fraction(line: float | Fraction, name: str = "line") -> Fraction:
-    """A disparate-impact line as an exact fraction; it must lie in (0, 1] (a ratio of two rates, 1 = parity)."""
-    if isinstance(line, bool) or not isinstance(line, (int, float, np.integer, np.floating, Fraction)):
-        raise ValueError(f"{name} must be a disparate-impact ratio in (0, 1] such as 0.8, got {line!r}")
-    if not math.isfinite(float(line)) or not 0 < line <= 1:
-        if math.isnan(float(line)):
+@dataclass(frozen=True, eq=False)
+class FairnessTimeline:
+    """The audit per period: ``frame``, one row per period, and what it compared."""
+
+    frame: pd.DataFrame
+    """One row per period, empty periods included (columns: see ``fairness_timeline``)."""
+    privileged_group: str
+    """The reference group's name, as the audit reports it (e.g. "majority")."""
+    unprivileged_group: str
+    """The name of every other value of the protected column, taken together."""
+    threshold: float
+    """The disparate-impact threshold a period breaches when its ratio is below it (0.8: the four-fifths rule)."""
+
+
+def _threshold_fraction(threshold: float | Fraction, name: str = "threshold") -> Fraction:
+    """A disparate-impact threshold as an exact fraction; it must lie in (0, 1] (a ratio of two rates, 1 = parity)."""
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating, Fraction)):
+        raise ValueError(f"{name} must be a disparate-impact ratio in (0, 1] such as 0.8, got {threshold!r}")
+    if not math.isfinite(float(threshold)) or not 0 < threshold <= 1:
+        if math.isnan(float(threshold)):
             why = "not a number"
-        elif float(line) > 1:
+        elif float(threshold) > 1:
             why = "above 1 every period would be a breach, even at parity"
         else:
             why = "at or below 0 no period could ever be a breach"
         raise ValueError(
-            f"{name} must be a disparate-impact ratio in (0, 1] such as 0.8 (the four-fifths rule), got {line!r}: {why}"
+            f"{name} must be a disparate-impact ratio in (0, 1] such as 0.8 (the four-fifths rule), got {threshold!r}: {why}"
         )
-    if isinstance(line, Fraction):
-        return line
-    return Fraction(str(float(line)))  # 0.8 -> 4/5 exactly (Fraction(0.8) would be 0.8000000000000000444)
+    if isinstance(threshold, Fraction):
+        return threshold
+    return Fraction(str(float(threshold)))  # 0.8 -> 4/5 exactly (Fraction(0.8) would be 0.8000000000000000444)
 
 
-def _below(fav_u: int, n_u: int, fav_p: int, n_p: int, line: Fraction) -> bool:
-    """rate_u < line x rate_p, decided with integers."""
-    return fav_u * n_p * line.denominator < line.numerator * fav_p * n_u
+def _below(fav_u: int, n_u: int, fav_p: int, n_p: int, threshold: Fraction) -> bool:
+    """rate_u < threshold x rate_p, decided with integers."""
+    return fav_u * n_p * threshold.denominator < threshold.numerator * fav_p * n_u
 
 
 def fairness_timeline(
@@ -60,8 +75,8 @@ def fairness_timeline(
     date_column: str = "date",
     freq: str = "D",
     favorable: Any = 1,
-    line: float | Fraction = FOUR_FIFTHS,
-) -> pd.DataFrame:
+    threshold: float | Fraction = FOUR_FIFTHS,
+) -> FairnessTimeline:
     """The audit repeated per period (day by default): one row per period, empty periods included.
 
     Periods: for a datetime ``date_column``, calendar bins of ``freq`` (pandas offset alias: "D", "W", "MS" ...)
@@ -69,12 +84,12 @@ def fairness_timeline(
     from the smallest to the largest value (``freq`` is ignored).
 
     Returns:
-        Columns ``period``, ``n_privileged``, ``n_unprivileged``, ``favorable_privileged``,
-        ``favorable_unprivileged``, ``rate_privileged``, ``rate_unprivileged``, ``disparate_impact``,
-        ``statistical_parity_difference`` (both from AIF360), ``passes_four_fifths`` and ``breach`` (DI below
-        ``line``, decided exactly; both nullable booleans, NA when a group is empty) and ``status``: ``"ok"``,
-        ``"breach"``, ``"no rows"``, ``"no <group> rows"`` (a group absent that period: DI undefined) or
-        ``"no favourable outcomes (DI undefined)"``.
+        A ``FairnessTimeline``: the two groups' names, the ``threshold``, and its ``frame``, with columns ``period``,
+        ``n_privileged``, ``n_unprivileged``, ``favorable_privileged``, ``favorable_unprivileged``,
+        ``rate_privileged``, ``rate_unprivileged``, ``disparate_impact``, ``statistical_parity_difference`` (both
+        from AIF360), ``passes_four_fifths`` and ``breach`` (DI below ``threshold``, decided exactly; both nullable
+        booleans, NA when a group is empty) and ``status``: ``"ok"``, ``"breach"``, ``"no rows"``, ``"no <group>
+        rows"`` (a group absent that period: DI undefined) or ``"no favourable outcomes (DI undefined)"``.
 
     Raises:
         ValueError: as ``audit`` (checked on the whole frame), NaN or a missing ``date_column``, or a
@@ -82,7 +97,7 @@ def fairness_timeline(
     """
     what = "timeline data"
     check_frame(df, [outcome, protected, date_column], what)
-    limit = _line_fraction(line)
+    limit = _threshold_fraction(threshold)
     groups = resolve_groups(df, protected, privileged, what)
     labels = binary(df, outcome, favorable, what)
     mask = privileged_mask(df, groups)
@@ -97,9 +112,8 @@ def fairness_timeline(
     out = pd.DataFrame(rows)
     out["passes_four_fifths"] = out["passes_four_fifths"].astype("boolean")
     out["breach"] = out["breach"].astype("boolean")
-    out.attrs.update(privileged_group=groups.privileged_name, unprivileged_group=groups.unprivileged_name,
-                     line=float(line))
-    return out
+    return FairnessTimeline(frame=out, privileged_group=groups.privileged_name,
+                            unprivileged_group=groups.unprivileged_name, threshold=float(threshold))
 
 
 def _period_keys(dates: pd.Series, date_column: str, freq: str):

@@ -33,7 +33,7 @@ from helpers.rollout.analysis import (
 )
 from helpers.rollout.canary import CanaryResult, canary_traffic, run_canary
 from helpers.rollout.flagger import FlaggerResult, flagger_run
-from helpers.rollout.kubernetes import resolve_fenceposts, simulate_rolling_update
+from helpers.rollout.kubernetes import RollingUpdate, resolve_fenceposts, simulate_rolling_update
 from helpers.rollout.manifests import (
     DEPLOY_DIR,
     analysis_metrics,
@@ -51,6 +51,7 @@ __all__ = [
     "FlaggerResult",
     "MetricRun",
     "MetricSpec",
+    "RollingUpdate",
     "analysis_metrics",
     "analysis_run",
     "as_yaml",

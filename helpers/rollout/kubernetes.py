@@ -13,7 +13,7 @@ import pandas as pd
 from helpers.validation import require_whole_number
 
 __all__ = [
-    "resolve_fenceposts", "simulate_rolling_update",
+    "RollingUpdate", "resolve_fenceposts", "simulate_rolling_update",
 ]
 
 
@@ -183,11 +183,32 @@ def _flag(value: Any, name: str) -> bool:
     return bool(value)
 
 
+@dataclass(frozen=True, eq=False)
+class RollingUpdate:
+    """What a RollingUpdate did: ``frame``, one row per controller sync, and the numbers it ran with."""
+
+    frame: pd.DataFrame
+    """One row per sync, the state after its action (see ``simulate_rolling_update``)."""
+    replicas: int
+    """``spec.replicas``: the pods the Deployment wants."""
+    surge: int
+    """``maxSurge`` resolved to pods (rounded up): how many pods above ``replicas`` may exist."""
+    unavailable: int
+    """``maxUnavailable`` resolved to pods (rounded down, at most ``replicas``): how many below ``replicas`` may be
+    unavailable."""
+    outcome: str
+    """"complete", "ProgressDeadlineExceeded" or "max_syncs reached"."""
+    max_total: int
+    """``replicas + surge``: the most pods that ever exist at once."""
+    min_available: int
+    """``replicas - unavailable``: the fewest available pods the controller keeps."""
+
+
 def simulate_rolling_update(
     replicas: int, max_surge: int | str, max_unavailable: int | str, ready_delay: int = 1, min_ready_syncs: int = 0,
     fail_new: bool | None = None, readiness_probe: bool = True, requests_per_sync: int = 1000, seed: int = 0, *,
     progress_deadline_syncs: int = 12, max_syncs: int = 200,
-) -> pd.DataFrame:
+) -> RollingUpdate:
     """A RollingUpdate from the old version to a new one, one row per controller sync (``_sync``, as ``rolling.go``'s
     ``rolloutRolling``: create the new ReplicaSet, then scale it up within ``replicas + surge`` or scale old pods
     down within ``replicas - unavailable`` available pods; then the Progressing condition).
@@ -198,11 +219,11 @@ def simulate_rolling_update(
     ``Progressing=False``, reason ``ProgressDeadlineExceeded``; nothing rolls back. ``requests_per_sync`` requests
     per sync are spread over the Ready pods (``_serve``).
 
-    Returns one row per sync, the state after its action (``sync``, ``old``, ``new``, ``total``, ``ready``: the
-    endpoints, ``serving``: Ready pods that can answer, ``available``: what the controller counts, ``requests``,
-    ``failed``, ``action``, ``progressing``, ``reason``), until the update is complete or the deadline reported;
-    ``attrs`` hold ``surge``, ``unavailable``, ``replicas`` and ``outcome`` ("complete", "ProgressDeadlineExceeded"
-    or "max_syncs reached"). Raises ValueError naming a bad count, delay, deadline or seed, maxSurge/maxUnavailable
+    Returns a ``RollingUpdate``: its ``frame`` has one row per sync, the state after its action (``sync``, ``old``,
+    ``new``, ``total``, ``ready``: the endpoints, ``serving``: Ready pods that can answer, ``available``: what the
+    controller counts, ``requests``, ``failed``, ``action``, ``progressing``, ``reason``), until the update is
+    complete or the deadline reported; its fields hold ``replicas``, ``surge``, ``unavailable``, ``outcome``
+    ("complete", "ProgressDeadlineExceeded" or "max_syncs reached"), ``max_total`` and ``min_available``. Raises ValueError naming a bad count, delay, deadline or seed, maxSurge/maxUnavailable
     the API server refuses, or ``fail_new`` / ``readiness_probe`` not True or False (the text 'False' is refused).
     """
     replicas = require_whole_number(replicas, "replicas", minimum=1)
@@ -232,7 +253,5 @@ def simulate_rolling_update(
         if complete or reason == "ProgressDeadlineExceeded":
             outcome = "complete" if complete else reason
             break
-    frame = pd.DataFrame(rows, columns=_COLUMNS)
-    frame.attrs.update(replicas=replicas, surge=surge, unavailable=unavailable, outcome=outcome,
-                       max_total=max_total, min_available=min_available)
-    return frame
+    return RollingUpdate(frame=pd.DataFrame(rows, columns=_COLUMNS), replicas=replicas, surge=surge,
+                         unavailable=unavailable, outcome=outcome, max_total=max_total, min_available=min_available)
