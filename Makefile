@@ -49,8 +49,9 @@ test: install
 	  > build/make-test-seconds.txt; cat build/make-test-seconds.txt; exit $$status
 
 ## check: the fast lane: every test but notebook executions and servers (markers `notebooks`, `server`); target < 1 min
+## (no kernels here, so tests are shared out one by one, and nbval is not loaded)
 check: install
-	$(PY) -m pytest -n 2 --dist loadfile -q -m "not notebooks and not server" tests
+	$(PY) -m pytest -n 2 --dist load -p no:nbval -q -m "not notebooks and not server" tests
 
 ## lint: ruff on the Python files (the rules are in pyproject.toml)
 lint: install

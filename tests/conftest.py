@@ -40,8 +40,10 @@ SERVER_FILES = {"test_servers.py", "test_mlflow_server.py", "test_browser.py", "
 PAPERMILL_RUN = "test_notebook_runs"
 #: Test files handed to the workers first, longest first (worker seconds, from ``pytest --durations=0``).
 SLOWEST_FIRST = ("test_mlflow_server.py", "test_postgres.py", "test_assistant_regenerate.py", "test_browser.py",
-                 "test_servers.py", "test_nothing_outside_build.py", "test_tracing_descriptors.py",
-                 "test_assistant_browser.py", "test_prometheus.py", "test_drift.py", "test_runner.py")
+                 "test_servers.py", "test_nothing_outside_build.py", "test_assistant_browser.py", "test_prometheus.py",
+                 "test_runner.py", "test_tracing_descriptors.py", "test_tracking_failfast.py", "test_drift.py",
+                 "test_assistant_tracing_judge.py", "test_build_faults.py", "test_lesson_code.py", "test_fairness.py",
+                 "test_tracking.py", "test_gate.py")
 
 
 def _is_papermill_run(nodeid: str) -> bool:
@@ -82,6 +84,7 @@ def pytest_collection_modifyitems(config, items):
     items[:] = sorted(kept, key=_order)  # stable: each file's tests and each notebook's cells keep their order
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown, and unused, with -p no:xdist
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadfile``, except that each papermill run is a unit of its own (pytest-xdist's ``loadgroup`` would
     say this with marks, but it does not see them under pytest 9: it renames a node id pytest 9 no longer reads)."""

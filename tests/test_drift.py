@@ -145,9 +145,9 @@ def _assert_same(timeline_rows: pd.DataFrame, table: pd.DataFrame) -> None:
     ids=["defaults", "psi", "jensenshannon", "mixed"],
 )
 def test_timeline_reproduces_drift_table_on_several_windows(shock, reference, method, threshold):
-    data = shock[shock["day"] >= 60]
+    data = shock[shock["day"].between(89, 90)]  # two days keep the test fast
     timeline = drift_timeline(reference, data, method=method, threshold=threshold)
-    for day in (62, 90, 149):  # before the shift, its first day, the last day
+    for day in (89, 90):  # the day before the shift and its first day
         window = _day(shock, day)
         table = drift_table(reference, window, method=method, threshold=threshold)
         _assert_same(timeline[timeline["period"] == window["date"].iloc[0]], table)

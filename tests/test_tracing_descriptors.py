@@ -20,9 +20,9 @@ def store(tmp_path, monkeypatch):
     yield tmp_path
 
 
-@pytest.mark.parametrize("asynchronous", ["true", "false"])  # MLflow's default, and notebook 05's setting
-def test_feedback_round_trips_through_mlflow(store, log, monkeypatch, asynchronous):
-    from helpers.assistant.tracing import log_calls, log_reviews, read_reviews, traces_url
+def _log_and_review(monkeypatch, log, asynchronous: str):
+    """Ten traced calls of the shift day, seven reviewed by a clinician; returns (experiment id, window, traced)."""
+    from helpers.assistant.tracing import log_calls, log_reviews
 
     monkeypatch.setenv("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", asynchronous)  # read when use_experiment resets the tracer
     experiment_id = tracking.use_experiment("assistant-test", fresh=True)
@@ -30,7 +30,14 @@ def test_feedback_round_trips_through_mlflow(store, log, monkeypatch, asynchrono
     reviews = sample_reviews(window, share=0.05, strategy="risk", seed=0)  # 10 calls
     traced = log_calls(reviews, experiment_id)
     assert log_reviews(traced.iloc[:7]) == 7  # three calls stay unreviewed
+    return experiment_id, window, traced
 
+
+def test_feedback_round_trips_through_mlflow(store, log, monkeypatch):
+    """Notebook 05's setting (traces written as their spans end)."""
+    from helpers.assistant.tracing import clear_traces, read_reviews, traces_url
+
+    experiment_id, window, traced = _log_and_review(monkeypatch, log, "false")
     back = read_reviews(experiment_id)
     assert len(back) == 10 and back["reviewed"].sum() == 7
     assert (back["date"] == pd.Timestamp(window["date"].iloc[0])).all()  # the simulated date, not today
@@ -44,10 +51,19 @@ def test_feedback_round_trips_through_mlflow(store, log, monkeypatch, asynchrono
     # span attributes are filtered with LIKE: the 65+ traces only
     old = read_reviews(experiment_id, age_band="65+")
     assert len(old) == int((traced["age_band"] == "65+").sum()) and (old["age_band"] == "65+").all()
-    from helpers.assistant.tracing import clear_traces
-
     assert clear_traces(experiment_id) == 10 and read_reviews(experiment_id).empty
     assert traces_url(experiment_id).endswith(f"/#/experiments/{experiment_id}/traces?startTimeLabel=ALL")
+
+
+def test_feedback_round_trips_in_mlflows_default_asynchronous_mode(store, log, monkeypatch):
+    """MLflow's default: a background writer, flushed before every read (each flush waits up to a second, so this
+    test reads once)."""
+    from helpers.assistant.tracing import read_reviews
+
+    experiment_id, _, traced = _log_and_review(monkeypatch, log, "true")
+    back = read_reviews(experiment_id)
+    assert len(back) == 10 and back["reviewed"].sum() == 7
+    assert set(back.loc[back["reviewed"], "trace_id"]) == set(traced["trace_id"].iloc[:7])
 
 
 def test_tracing_names_bad_input(store, log):
