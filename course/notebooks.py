@@ -110,7 +110,7 @@ def _last_started_cell(executed: Path | None) -> str:
         return "a cell"
     try:
         nb = nbformat.read(executed, as_version=4)
-    except Exception:  # noqa: BLE001: a half-written copy: say what we can
+    except Exception:  # noqa: BLE001 - a half-written copy: say what we can
         return "a cell"
     started = [
         (index, cell)

@@ -1,7 +1,7 @@
 """Shared by the papermill test files: run a notebook with ``fast=True``; read each exercise question's verdict.
 
-The runs are split over several files (course notebooks, exercise solutions, learner versions, the "Try it" knobs)
-so that pytest-xdist's ``--dist loadfile`` gives them to different workers."""
+The runs live in several files (course notebooks, exercise solutions, learner versions, the "Try it" knobs); each
+run is a unit of its own for pytest-xdist (``tests/conftest.py``), so the workers share them out one by one."""
 
 from __future__ import annotations
 

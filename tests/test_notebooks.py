@@ -1,6 +1,5 @@
 """Every notebook runs top to bottom with papermill (``fast=True``) and says what it should; the exercises' runs are
-in ``test_exercise_solutions.py`` and ``test_exercise_learners.py``, the "Try it" knobs in ``test_try_it.py`` (a file
-per worker under ``--dist loadfile``)."""
+in ``test_exercise_solutions.py`` and ``test_exercise_learners.py``, the "Try it" knobs in ``test_try_it.py``."""
 
 from __future__ import annotations
 

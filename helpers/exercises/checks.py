@@ -76,7 +76,7 @@ def _safe_repr(value: Any, limit: int = 80) -> str:
     """``repr(value)``, shortened, and never raising (a learner's object may have a broken ``__repr__``)."""
     try:
         text = repr(value)
-    except Exception:  # noqa: BLE001: any object must be describable
+    except Exception:  # noqa: BLE001 - any object must be describable
         text = f"<{type(value).__name__} object>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -105,7 +105,7 @@ def plain(value: Any) -> Any:
 
         if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
             return value.item()
-    except Exception:  # noqa: BLE001: numpy missing or an odd subclass: leave the value alone
+    except Exception:  # noqa: BLE001 - numpy missing or an odd subclass: leave the value alone
         pass
     return value
 
@@ -158,7 +158,7 @@ class Question:
         """(verdict marker, message) for ``answer``, without printing. Never raises, whatever ``answer`` is."""
         try:
             return self._evaluate(plain(answer))
-        except Exception:  # noqa: BLE001: a learner must never see a traceback from the checker itself
+        except Exception:  # noqa: BLE001 - a learner must never see a traceback from the checker itself
             return VERDICT_INCORRECT, (
                 f"{self.name}: your answer ({kind_of(answer)}) could not be checked; compare its kind with what "
                 f"the question asks for. Stuck? Run {self._var()}.hint()."
