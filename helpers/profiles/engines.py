@@ -124,7 +124,7 @@ def profile_dask(paths, spec: ProfileSpec, scheduler) -> dict:
 
 def profile_duckdb(paths, spec: ProfileSpec, threads: int = 2) -> dict:
     """``{partition name: Profile}``, the counts computed by DuckDB in SQL (``helpers.profiles.sql``)."""
-    from helpers.profiles import sql
+    from helpers.profiles.sql import profile_duckdb as counts_in_sql  # DuckDB is imported only when used
 
     paths = _paths(paths)
-    return {_name(p): profile for p, profile in sql.profile_duckdb(paths, spec, threads=threads).items()}
+    return {_name(p): profile for p, profile in counts_in_sql(paths, spec, threads=threads).items()}
