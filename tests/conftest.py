@@ -20,6 +20,7 @@ notebook is left out: nbval has executed every cell of it already.
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,25 @@ def _order(item) -> int:
     if name in SLOWEST_FIRST:
         return SLOWEST_FIRST.index(name)
     return len(SLOWEST_FIRST) + (0 if _is_papermill_run(item.nodeid) or name.endswith(".ipynb") else 1)
+
+
+@pytest.fixture(scope="session")
+def empty_mlflow_db(tmp_path_factory) -> Path:
+    """An empty MLflow SQLite store, its tables created once per worker (creating them costs about a second)."""
+    from helpers import tracking
+
+    db = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
+    tracking.connect(tracking.sqlite_uri(db))
+    return db
+
+
+@pytest.fixture()
+def fresh_mlflow_uri(tmp_path, empty_mlflow_db) -> str:
+    """The URI of a fresh MLflow store in this test's folder (``tmp_path / "mlflow.db"``, a copy of the empty one)."""
+    from helpers import tracking
+
+    shutil.copy(empty_mlflow_db, tmp_path / "mlflow.db")
+    return tracking.sqlite_uri(tmp_path / "mlflow.db")
 
 
 def _notebook_param(item) -> Path | None:

@@ -17,8 +17,8 @@ from helpers.assistant.judge import (
 
 
 @pytest.fixture()
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking.sqlite_uri(tmp_path / "mlflow.db"))
+def store(tmp_path, monkeypatch, fresh_mlflow_uri):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", fresh_mlflow_uri)
     monkeypatch.setenv("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", "false")
     yield tmp_path
 

@@ -124,10 +124,10 @@ def _days(frame, first, last):
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
+def store(monkeypatch, fresh_mlflow_uri):
     from helpers import tracking
 
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking.sqlite_uri(tmp_path / "mlflow.db"))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", fresh_mlflow_uri)
     tracking.use_experiment("gate-test", fresh=True)
     return tracking
 

@@ -15,8 +15,8 @@ def log():
 
 
 @pytest.fixture()
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking.sqlite_uri(tmp_path / "mlflow.db"))
+def store(tmp_path, monkeypatch, fresh_mlflow_uri):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", fresh_mlflow_uri)
     yield tmp_path
 
 

@@ -20,19 +20,11 @@ from helpers.paths import REPO_ROOT
 from helpers.world import simulate_applications
 
 
-@pytest.fixture(scope="module")
-def empty_store(tmp_path_factory):
-    """An empty, migrated SQLite store, created once (creating one costs seconds) and copied for each test."""
-    db = tmp_path_factory.mktemp("template") / "mlflow.db"
-    tracking.connect(tracking.sqlite_uri(db))
-    return db
-
-
 @pytest.fixture()
-def store(tmp_path, monkeypatch, empty_store):
+def store(tmp_path, monkeypatch, empty_mlflow_db):
     """A fresh SQLite store in a temporary folder, selected through MLFLOW_TRACKING_URI (as a user would)."""
     (tmp_path / "store").mkdir()
-    shutil.copy(empty_store, tmp_path / "store" / "mlflow.db")
+    shutil.copy(empty_mlflow_db, tmp_path / "store" / "mlflow.db")
     uri = tracking.sqlite_uri(tmp_path / "store" / "mlflow.db")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     monkeypatch.setattr("helpers.tracking.datasets.DATASET_DIR", tmp_path / "datasets")

@@ -189,9 +189,9 @@ def _stop(process):
 
 
 @pytest.fixture()
-def lock_store(tmp_path, monkeypatch):
-    uri = tracking.sqlite_uri(tmp_path / "mlflow.db")
-    tracking.connect(uri)  # create the store once, before two processes use it
+def lock_store(monkeypatch, fresh_mlflow_uri):
+    uri = fresh_mlflow_uri  # the store exists before two processes use it
+    tracking.connect(uri)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     yield uri
     tracking.release_experiments()
