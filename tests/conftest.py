@@ -9,7 +9,7 @@ Markers (declared in pyproject.toml), applied here so that ``make check`` can le
 * ``notebooks``: executes notebooks or starts kernels: the papermill runs (``PAPERMILL_TESTS``: the files that hold
   them also have fast tests that only read files), nbval's cells and every test in ``NOTEBOOK_FILES``;
 * ``server``: starts a real server (MLflow, PostgreSQL, Prometheus, Evidently UI, JupyterLab, a browser) on
-  127.0.0.1: every test in ``SERVER_FILES``.
+  127.0.0.1: every test in ``SERVER_FILES``, and a test elsewhere that carries ``@pytest.mark.server``.
 
 Workers (``make test``: ``pytest -n 2 --dist loadfile``): a test file stays on one worker (module fixtures are built
 once; one notebook's nbval cells share a kernel), except the papermill runs: each is a unit of its own, so the two

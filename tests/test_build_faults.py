@@ -106,6 +106,7 @@ def test_a_check_whose_setup_cell_was_skipped_says_so_and_creates_no_store(tmp_p
     assert not any(tmp_path.iterdir())  # no mlflow.db, no mlruns/
 
 
+@pytest.mark.server  # a listening socket on 127.0.0.1 that never answers, waited on for 3 s: the slow lane
 def test_a_check_against_a_server_that_never_answers_gives_up_in_seconds(tmp_path):
     with socket.socket() as silent:  # accepts connections (the backlog), never answers
         silent.bind(("127.0.0.1", 0))
