@@ -24,7 +24,7 @@ def llm():
         pytest.skip(f"the model is not installed ({error}): make install")
     from helpers.assistant.llm import load_model
 
-    return load_model()
+    return load_model(threads=1)  # as the log was recorded; and two workers' torch threads would spin against each other
 
 
 @pytest.fixture(scope="module")
