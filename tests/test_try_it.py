@@ -14,11 +14,10 @@ TRY_IT = [
     ("01_data_drift.ipynb", {"per_day": 100}, None),
     ("03_bias_audit.ipynb", {"cv_repeats": 3, "alarm_per_day": 50}, None),
     ("02_concept_drift.ipynb", {"window": 1, "as_of_day": 130}, None),
-    ("04_mlflow_tracking.ipynb", {"retrain_every": 15}, None),
     ("05_silent_failure.ipynb", {"review_share": 0.02, "kappa_threshold": 0.3}, None),
     ("06_safe_updates.ipynb", {"warmup_seconds": 10, "sync_seconds": 30, "ab_share": 0.5}, None),
     ("08_scale.ipynb", {"scenario": "stable", "bins": 20}, None),
-]  # notebook 07's knobs run in tests/test_nothing_outside_build.py (one run of 07 checks both)
+]  # 04's knobs run in tests/test_mlflow_server.py and 07's in tests/test_nothing_outside_build.py (one run, two checks)
 
 
 @pytest.mark.parametrize("name, parameters, note", TRY_IT, ids=lambda v: str(v))
